@@ -1,0 +1,188 @@
+"""`safebot content check`: everything a content editor or translator can break, in one
+report. Exit 1 on any error.
+
+1. dialogs and content load and validate (loader.validate);
+2. every screen renders for every route (origin × destination) within Telegram's limit,
+   with a warning when facts make it long for a phone;
+3. catalogs: the template is current, every locale parses, keeps placeholders, and is
+   fully translated (coverage per locale; below 100% is an error).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from .. import LOCALES_DIR, ROOT, limits
+from ..i18n import DOMAIN, SOURCE_LANGUAGE, SUPPORTED, translator
+from ..store import State
+from .loader import load, placeholders
+from .model import Bundle, Problem
+from .render import render_screen
+
+METHOD_MAP = [("bot/**.py", "python"), ("dialogs/*.yaml", "bot.i18n_extract:extract_yaml"),
+              ("content/facts/*.yaml", "bot.i18n_extract:extract_yaml"),
+              ("content/redflags/flags.yaml", "bot.i18n_extract:extract_yaml")]
+KEYWORDS = {"N_": None}
+
+
+def source_messages(root: Path = ROOT) -> dict[str, str]:
+    """Every translatable string in the project now -> where it is (first place)."""
+    found: dict[str, str] = {}
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+            str(root), METHOD_MAP, {}, keywords=KEYWORDS, comment_tags=(), strip_comment_tags=True):
+        if isinstance(message, tuple):
+            message = message[0]
+        found.setdefault(message, f"{filename}:{lineno}")
+    return found
+
+
+@dataclass
+class Coverage:
+    locale: str
+    total: int = 0
+    translated: int = 0
+    fuzzy: int = 0
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.translated / self.total if self.total else 100.0
+
+    def as_json(self) -> dict:
+        return {"translated": self.translated, "total": self.total, "fuzzy": self.fuzzy,
+                "missing": len(self.missing), "percent": round(self.percent, 1)}
+
+
+def check_catalogs(messages: dict[str, str], locales_dir: Path = LOCALES_DIR) -> tuple[list[Problem], dict[str, Coverage]]:
+    problems: list[Problem] = []
+    coverage: dict[str, Coverage] = {}
+    pot = locales_dir / f"{DOMAIN}.pot"
+    if not pot.exists():
+        problems.append(Problem("error", "locales/bot.pot", "missing: run `pybabel extract -F babel.cfg -k N_ --no-default-keywords -o locales/bot.pot .`"))
+    else:
+        with pot.open("rb") as f:
+            template = read_po(f)
+        stale = [m for m in messages if m not in template]
+        if stale:
+            problems.append(Problem("error", "locales/bot.pot", f"out of date: {len(stale)} new string(s), e.g. '{stale[0][:60]}' ({messages[stale[0]]}); run pybabel extract then pybabel update"))
+    for lang in SUPPORTED:
+        if lang == SOURCE_LANGUAGE:
+            continue
+        where = f"locales/{lang}/LC_MESSAGES/{DOMAIN}.po"
+        cov = coverage[lang] = Coverage(lang, total=len(messages))
+        path = locales_dir / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+        if not path.exists():
+            cov.missing = list(messages)
+            problems.append(Problem("error", where, "missing catalog"))
+            continue
+        try:
+            with path.open("rb") as f:
+                catalog: Catalog = read_po(f, locale=lang, abort_invalid=True)
+        except Exception as exc:
+            problems.append(Problem("error", where, f"cannot be read: {exc}"))
+            cov.missing = list(messages)
+            continue
+        if "machine" not in (catalog.header_comment or "").lower() and "reviewed" not in (catalog.header_comment or "").lower():
+            problems.append(Problem("warning", where, "header does not say whether it is machine-drafted or reviewed"))
+        for msgid, location in messages.items():
+            entry = catalog.get(msgid)
+            if entry is None or not entry.string:
+                cov.missing.append(msgid)
+                continue
+            if entry.fuzzy:
+                cov.fuzzy += 1
+                cov.missing.append(msgid)
+                continue
+            cov.translated += 1
+            if placeholders(entry.string) != placeholders(msgid):
+                problems.append(Problem("error", f"{where}: {location}",
+                                        f"placeholders differ: source has {sorted(placeholders(msgid))}, translation has {sorted(placeholders(entry.string))}"))
+        if cov.missing:
+            problems.append(Problem("error", where, f"{cov.percent:.1f}% translated ({cov.translated}/{cov.total}, {cov.fuzzy} fuzzy); first missing: '{cov.missing[0][:60]}' ({messages[cov.missing[0]]})"))
+    return problems, coverage
+
+
+def check_rendering(bundle: Bundle) -> list[Problem]:
+    """Render every screen for every route, in English, and report what is too long."""
+    problems: list[Problem] = []
+    t = translator(SOURCE_LANGUAGE)
+    longest: dict[str, tuple[int, str]] = {}
+    for origin in [*bundle.origins, "other"]:
+        for destination in [*bundle.destinations, "other"]:
+            state = State(user_id="check", lang="en", role="self", origin=origin, destination=destination)
+            for screen in bundle.screens.values():
+                try:
+                    replies = render_screen(bundle, screen, state, t)
+                except Exception as exc:  # a broken screen must be reported, not crash the check
+                    problems.append(Problem("error", f"{screen.source}: {screen.id}", f"does not render for {origin}→{destination}: {exc!r}"))
+                    continue
+                size = sum(len(r.text) for r in replies)
+                if size > longest.get(screen.id, (0, ""))[0]:
+                    longest[screen.id] = (size, f"{origin}→{destination}")
+    for screen_id, (size, route) in sorted(longest.items()):
+        screen = bundle.screens[screen_id]
+        if size > limits.MESSAGE_TEXT_CHARS:
+            problems.append(Problem("warning", f"{screen.source}: {screen_id}", f"with facts it is {size} characters for {route}: sent as several messages"))
+        elif size > 2 * limits.SCREEN_TEXT_TARGET:
+            problems.append(Problem("warning", f"{screen.source}: {screen_id}", f"with facts it is {size} characters for {route}: long for a phone"))
+    return problems
+
+
+@dataclass
+class Report:
+    problems: list[Problem]
+    coverage: dict[str, Coverage]
+    bundle: Bundle
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "error"]
+
+    def stale_facts(self) -> list[dict]:
+        return [{"where": p.where, "message": p.message} for p in self.problems
+                if p.level == "warning" and p.message.startswith("stale")]
+
+    def as_json(self) -> dict:
+        return {
+            "ok": not self.errors,
+            "errors": [{"where": p.where, "message": p.message} for p in self.errors],
+            "warnings": [{"where": p.where, "message": p.message} for p in self.problems if p.level == "warning"],
+            "screens": len(self.bundle.screens), "facts": len(self.bundle.facts),
+            "coverage": {lang: c.as_json() for lang, c in self.coverage.items()},
+            "stale_facts": self.stale_facts(),
+        }
+
+    def as_text(self) -> str:
+        out = io.StringIO()
+        for p in sorted(self.problems, key=lambda p: (p.level != "error", p.where)):
+            out.write(f"{p}\n")
+        out.write(f"\n{len(self.bundle.screens)} screens, {len(self.bundle.facts)} facts.\n")
+        if self.coverage:
+            out.write("Translations: " + ", ".join(f"{lang} {c.percent:.0f}%" for lang, c in self.coverage.items()) + "\n")
+        warnings = len(self.problems) - len(self.errors)
+        out.write(f"{len(self.errors)} error(s), {warnings} warning(s).\n" if self.errors
+                  else f"OK: no errors, {warnings} warning(s).\n")
+        return out.getvalue()
+
+
+def run_check(dialogs_dir: Path | None = None, content_dir: Path | None = None,
+              locales_dir: Path = LOCALES_DIR, root: Path = ROOT) -> Report:
+    kwargs = {k: v for k, v in (("dialogs_dir", dialogs_dir), ("content_dir", content_dir)) if v is not None}
+    bundle, problems = load(**kwargs)
+    if not [p for p in problems if p.level == "error"]:
+        problems.extend(check_rendering(bundle))
+    catalog_problems, coverage = check_catalogs(source_messages(root), locales_dir)
+    problems.extend(catalog_problems)
+    return Report(problems=problems, coverage=coverage, bundle=bundle)
+
+
+def print_report(report: Report, as_json: bool) -> int:
+    print(json.dumps(report.as_json(), ensure_ascii=False, indent=2) if as_json else report.as_text(), end="")
+    return 1 if report.errors else 0

@@ -1,0 +1,273 @@
+"""The dialog engine: one event from any channel in, the replies to show out.
+
+Order of work for every event: load the user's state → (free text) the distress check,
+before anything else → commands / buttons / text → save the state → replies.
+Button payloads are short ids ("g:costs", "c:origin:MM") checked against the loaded
+content; anything unknown or stale gets a kind "this menu has expired" and the menu.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from .. import cases, limits
+from ..i18n import N_, SUPPORTED, Translator, negotiate, translator
+from ..safety.distress import DistressMatcher
+from ..safety.scan import RedFlags, scan
+from ..store import State, Store
+from .model import Bundle, Button, Event, Reply
+from .render import BACK, MAIN, ROLE_LABELS, render_screen, split_long
+from .quiz import QUIZ_PREFIX, RISK, T_TALK, Quiz
+
+log = logging.getLogger(__name__)
+
+# Python-side texts (the rest is in dialogs/). Marked for extraction with N_.
+T_EXPIRED = N_("This menu has expired. Here is the main menu.")
+T_NOT_UNDERSTOOD = N_("Sorry, I did not understand that. Please choose from the menu, or type the number of a button.")
+T_UNKNOWN_COMMAND = N_("I do not know that command. Here is the main menu.")
+T_MEDIA = N_("I can only read text and button presses. Please write in words, or choose from the menu.")
+T_TOO_LONG = N_("Your message was very long, so I read only the first part.")
+T_CASE_OPENED = N_("Thank you. Your case number is #{case}.\nA person from our team will write to you here. They will not see your name or phone number.\nYou can keep writing here: your messages go to them.\nIf you are in danger now, open Emergency help.")
+T_CASE_ALREADY = N_("You already have an open case, #{case}. A person will answer you here. Your messages go to them.")
+T_CASE_SENT = N_("Sent to the person helping you (case #{case}). Please wait for their answer.")
+T_DISTRESS = N_("I am worried about you. Your message is now with our team as an urgent case (#{case}). A person will answer you here as soon as they can.\nIf it is safe: keep your phone hidden and charged, do not argue with the people holding you, and delete this chat if they check your phone.")
+T_FORGET_YES = N_("Yes, delete everything")
+T_FORGET_NO = N_("No, keep my data")
+T_FORGOTTEN = N_("Your data is deleted. If you write again, I will start from the beginning.")
+T_SCAN_ASK = N_("Send me the job ad or the message you got, as text. I will look for warning signs. I do not keep the text.")
+T_SCAN_EMPTY = N_("I found no warning signs in this text. This does not prove the job is safe: check the agency's licence with the official body, and never give your passport to anyone.")
+T_SCAN_RESULT = N_("Risk: {risk}. I found these warning signs:")
+T_SCAN_CONTACT = N_("Contacts to watch (a recruiter who only talks on chat apps is a warning sign): {evidence}")
+T_SCAN_NEXT = N_("What to do now: do not pay anything and do not give your passport. Check the agency's licence with the official body for your country. Talk to a person if you are not sure.")
+T_CHECK_AGAIN = N_("Check another ad")
+T_EMERGENCY = N_("Emergency help")
+
+
+@dataclass
+class Engine:
+    bundle: Bundle
+    store: Store
+
+    def __post_init__(self) -> None:
+        self.distress: DistressMatcher | None = self.bundle.extra.get("distress")  # type: ignore[assignment]
+        self.redflags: RedFlags | None = self.bundle.extra.get("redflags")  # type: ignore[assignment]
+        self.quiz = Quiz(self.bundle)
+
+    # entry point ----------------------------------------------------------------------
+    def handle(self, user_id: str, event: Event) -> list[Reply]:
+        state = self.store.load(user_id)
+        if state.lang is None:
+            state.lang = negotiate(event.lang_hint)
+            if state.lang is None:
+                state.data["ask_language"] = True
+                state.lang = "en"
+        t = translator(state.lang)
+        replies = self._dispatch(state, event, t)
+        if state.data.pop("forgotten", False):
+            return replies  # nothing of this user may be written again
+        shown = [[b.label, b.data] for r in replies for b in r.flat_buttons()]
+        if shown:
+            state.data["shown"] = shown  # what a typed number or label refers to next
+        self.store.save(state)
+        return replies
+
+    def _dispatch(self, state: State, event: Event, t: Translator) -> list[Reply]:
+        if event.kind == "text":
+            return self._on_text(state, event.value, t)
+        if event.kind == "command":
+            return self._on_command(state, event.value.lower(), event.arg.strip(), t)
+        if event.kind == "button":
+            return self._on_button(state, event.value, t)
+        return self._on_media(state, event.value, t)
+
+    # rendering ------------------------------------------------------------------------
+    def show(self, state: State, screen_id: str, t: Translator, notice: str | None = None) -> list[Reply]:
+        screen = self.bundle.screens[screen_id]
+        state.visit(screen_id)
+        replies = render_screen(self.bundle, screen, state, t)
+        if screen_id == "forget_confirm":
+            replies[-1].buttons[:0] = [[Button(t(T_FORGET_YES), "x:forget")], [Button(t(T_FORGET_NO), "g:main")]]
+        if notice:
+            replies.insert(0, Reply(text=notice, kind="notice"))
+        return replies
+
+    # commands -------------------------------------------------------------------------
+    def _on_command(self, state: State, name: str, arg: str, t: Translator) -> list[Reply]:
+        state.pending = None if name != "human" else state.pending
+        if name == "start":
+            return self._start(state, arg, t)
+        targets = {"menu": "main", "language": "ask_language", "human": "human", "forget": "forget_confirm",
+                   "help": "help", "settings": "settings"}
+        if name in targets:
+            return self.show(state, targets[name], t)
+        return self.show(state, "main", t, notice=t(T_UNKNOWN_COMMAND))
+
+    def _start(self, state: State, arg: str, t: Translator) -> list[Reply]:
+        target = self.bundle.deep_links.get(arg.lower()) if arg else None
+        if target in self.bundle.screens:
+            return self.show(state, target, t)  # NGOs' QR codes open the screen at once
+        if state.data.pop("ask_language", False):
+            state.data["onboarding"] = True
+            return self.show(state, "ask_language", t)
+        if not (state.role and state.origin and state.destination):
+            state.data["onboarding"] = True
+            return self._next_profile_step(state, t)
+        return self.show(state, "main", t)
+
+    def _next_profile_step(self, state: State, t: Translator) -> list[Reply]:
+        for field, screen in (("role", "ask_role"), ("origin", "ask_origin"), ("destination", "ask_destination")):
+            if not getattr(state, field):
+                return self.show(state, screen, t)
+        state.data.pop("onboarding", None)
+        return self.show(state, state.data.pop("after", None) or "main", t)
+
+    # buttons --------------------------------------------------------------------------
+    def _on_button(self, state: State, data: str, t: Translator) -> list[Reply]:
+        if len(data.encode()) > limits.CALLBACK_DATA_BYTES:
+            return self._expired(state, t)
+        kind, _, rest = data.partition(":")
+        if kind == "g" and rest in self.bundle.screens:
+            state.pending = None
+            return self.show(state, rest, t)
+        if kind == "a":
+            return self._action(state, rest, t)
+        if kind == "c":
+            return self._choice(state, rest, t)
+        if kind == QUIZ_PREFIX.rstrip(":"):
+            return self.quiz.answer(state, rest, t, self) or self._expired(state, t)
+        if data == "x:forget" and state.screen == "forget_confirm":
+            self.store.forget(state.user_id)
+            state.data["forgotten"] = True
+            return [Reply(text=t(T_FORGOTTEN), kind="notice")]
+        return self._expired(state, t)
+
+    def _expired(self, state: State, t: Translator) -> list[Reply]:
+        state.pending = None
+        replies = self.show(state, "main", t)
+        return [Reply(text=t(T_EXPIRED), kind="alert"), *replies]
+
+    def _action(self, state: State, action: str, t: Translator) -> list[Reply]:
+        state.pending = None
+        if action == "human":
+            return self.open_human_case(state, t, reason="asked")
+        if action == "language":
+            return self.show(state, "ask_language", t)
+        if action in ("countries", "role", "location"):
+            state.data["after"] = state.screen or "main"
+            return self.show(state, {"countries": "ask_origin", "role": "ask_role", "location": "ask_location"}[action], t)
+        if action == "scan":
+            state.pending = "scan"
+            return [Reply(text=t(T_SCAN_ASK), buttons=[[Button(t(MAIN), "g:main")]], screen=state.screen)]
+        if action == "quiz":
+            return self.quiz.start(state, t)
+        if action == "forget":
+            return self.show(state, "forget_confirm", t)
+        return self._expired(state, t)
+
+    def _choice(self, state: State, rest: str, t: Translator) -> list[Reply]:
+        kind, _, value = rest.partition(":")
+        allowed = {
+            "role": set(ROLE_LABELS), "lang": set(SUPPORTED),
+            "origin": {*self.bundle.origins, "other"}, "destination": {*self.bundle.destinations, "other"},
+            "location": {*self.bundle.all_countries, "other"},
+        }
+        if value not in allowed.get(kind, ()):
+            return self._expired(state, t)
+        if kind == "lang":
+            state.lang = value
+            t = translator(value)
+        elif kind == "location":
+            state.data["location"] = value
+        else:
+            setattr(state, kind, value)
+        if kind == "origin" and not state.data.get("onboarding"):
+            # changing countries asks both, then returns where the user was
+            return self.show(state, "ask_destination", t)
+        if state.data.get("onboarding"):
+            return self._next_profile_step(state, t)
+        return self.show(state, state.data.pop("after", None) or "settings", t)
+
+    # free text ------------------------------------------------------------------------
+    def _on_text(self, state: State, text: str, t: Translator) -> list[Reply]:
+        notices = []
+        if len(text) > limits.USER_TEXT_CHARS:
+            text = text[: limits.USER_TEXT_CHARS]
+            notices.append(Reply(text=t(T_TOO_LONG), kind="notice"))
+        stripped = text.strip()
+        if stripped.startswith("/"):
+            name, _, arg = stripped[1:].partition(" ")
+            return self._on_command(state, name.split("@")[0], arg, t)
+        # Safety first: a distress message interrupts whatever the user was doing.
+        if self.distress is not None and self.distress.match(stripped):
+            return notices + self.on_distress(state, stripped, t)
+        open_case = self.store.open_case_for(state.user_id)
+        if open_case and state.pending != "scan":
+            # A person is handling this user: their words go to the person, not to the menu.
+            self.store.add_case_message(open_case["id"], "user", "text", stripped)
+            if state.data.get("case_ack") == open_case["id"]:
+                return notices
+            state.data["case_ack"] = open_case["id"]
+            return notices + [Reply(text=t(T_CASE_SENT).format(case=open_case["id"]), kind="notice")]
+        if state.pending == "scan":
+            state.pending = None
+            return notices + self.scan_reply(state, stripped, t)
+        button = self._typed_button(state, stripped, t)
+        if button is not None:
+            return notices + self._on_button(state, button.data, t)
+        return notices + self.show(state, "main", t, notice=t(T_NOT_UNDERSTOOD))
+
+    def _typed_button(self, state: State, text: str, t: Translator) -> Button | None:
+        buttons = [Button(label, data) for label, data in state.data.get("shown", [])]
+        if text.isdigit():
+            index = int(text) - 1
+            return buttons[index] if 0 <= index < len(buttons) else None
+        wanted = text.casefold()
+        return next((b for b in buttons if b.label.casefold() == wanted), None)
+
+    def _on_media(self, state: State, kind: str, t: Translator) -> list[Reply]:
+        open_case = self.store.open_case_for(state.user_id)
+        if open_case:
+            self.store.add_case_message(open_case["id"], "user", kind, None)
+            return [Reply(text=t(T_CASE_SENT).format(case=open_case["id"]), kind="notice")]
+        return self.show(state, state.screen if state.screen in self.bundle.screens else "main", t, notice=t(T_MEDIA))
+
+    # safety and people ----------------------------------------------------------------
+    def on_distress(self, state: State, text: str, t: Translator) -> list[Reply]:
+        """One message that is enough: what to do now and the numbers, and an urgent case."""
+        case, _ = cases.open_case(self.store, state, reason="distress", priority=cases.URGENT, first_message=text)
+        state.data["case_ack"] = case["id"]
+        log.warning("distress_detected case=%s lang=%s", case["id"], state.lang)
+        alert = Reply(text=t(T_DISTRESS).format(case=case["id"]), kind="notice")
+        return [alert, *self.show(state, "emergency", t)]
+
+    def open_human_case(self, state: State, t: Translator, reason: str) -> list[Reply]:
+        case, created = cases.open_case(self.store, state, reason=reason)
+        state.data["case_ack"] = case["id"]
+        text = (T_CASE_OPENED if created else T_CASE_ALREADY)
+        rows = [[Button(t(T_EMERGENCY), "g:emergency")], [Button(t(MAIN), "g:main")]]
+        return [Reply(text=t(text).format(case=case["id"]), buttons=rows, screen=state.screen)]
+
+    def scan_reply(self, state: State, text: str, t: Translator) -> list[Reply]:
+        if self.redflags is None:
+            return self.show(state, "scam", t)
+        result = scan(text, self.redflags, lang_hint=state.lang)
+        state.data["scan_result"] = {"risk": result.risk, "flags": [f.id for f in result.flags]}
+        parts: list[str] = []
+        if not result.flags:
+            parts.append(t(T_SCAN_EMPTY))
+        else:
+            parts.append(t(T_SCAN_RESULT).format(risk=t(RISK[result.risk])))
+            for finding in result.flags:
+                if finding.id == "contact_offplatform":
+                    parts.append("• " + t(T_SCAN_CONTACT).format(evidence=finding.evidence))
+                    continue
+                flag = self.redflags.flags.get(finding.id)
+                why = t(flag.why) if flag else finding.id
+                parts.append(f"• {why}\n   «{finding.evidence}»")
+            parts.append(t(T_SCAN_NEXT))
+        rows = [[Button(t(T_CHECK_AGAIN), "a:scan")]]
+        if result.risk == "high":
+            rows.insert(0, [Button(t(T_TALK), "a:human")])
+        rows.append([Button(t(BACK), "g:scam"), Button(t(MAIN), "g:main")])
+        return split_long(parts, rows, state.screen)

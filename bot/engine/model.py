@@ -1,0 +1,113 @@
+"""The engine's vocabulary: what comes in (Event), what goes out (Reply), and the loaded
+content (Screen, Fact, Bundle). Plain data; no Telegram, no YAML here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something a user did, in any channel.
+
+    kind: "command" (value = name without slash, arg = rest), "button" (value = payload),
+    "text" (value = the message), "media" (value = "photo", "sticker", ...).
+    lang_hint: the client's language tag on first contact (Telegram's language_code).
+    """
+
+    kind: Literal["command", "button", "text", "media"]
+    value: str
+    arg: str = ""
+    lang_hint: str | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str  # payload, at most limits.CALLBACK_DATA_BYTES bytes
+
+
+@dataclass
+class Reply:
+    text: str
+    buttons: list[list[Button]] = field(default_factory=list)
+    screen: str | None = None  # the screen shown, None for a short notice
+    # "alert": an answer to a stale button (Telegram shows it as the callback answer too)
+    kind: Literal["screen", "notice", "alert"] = "screen"
+
+    def flat_buttons(self) -> list[Button]:
+        return [b for row in self.buttons for b in row]
+
+
+@dataclass(frozen=True)
+class ButtonSpec:
+    label: str
+    go: str | None = None
+    action: str | None = None
+
+
+@dataclass
+class Screen:
+    id: str
+    source: str  # "dialogs/costs.yaml"
+    text: str
+    buttons: list[ButtonSpec] = field(default_factory=list)
+    facts: list[str] = field(default_factory=list)
+    no_facts: str | None = None
+    choices: str | None = None  # "role", "origin", "destination", "location", "language"
+    back: str | None = None
+
+
+@dataclass
+class Fact:
+    id: str
+    topic: str
+    source_file: str
+    text: str
+    source: str
+    source_name: str
+    as_of: str
+    checked: str
+    confidence: str = "secondary"
+    origin: tuple[str, ...] = ()
+    destination: tuple[str, ...] = ()
+    country: str | None = None
+    amounts: dict[str, tuple[float, str]] = field(default_factory=dict)
+
+    def fits_route(self, origin: str | None, destination: str | None) -> bool:
+        return (not self.origin or origin in self.origin) and (not self.destination or destination in self.destination)
+
+    @property
+    def specificity(self) -> int:
+        """Route facts for exactly this route first, general ones last."""
+        return (2 if self.origin else 0) + (1 if self.destination else 0)
+
+
+@dataclass
+class Problem:
+    level: Literal["error", "warning"]
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.level}: {self.where}: {self.message}"
+
+
+@dataclass
+class Bundle:
+    screens: dict[str, Screen]
+    facts: dict[str, Fact]
+    origins: list[str]
+    destinations: list[str]
+    deep_links: dict[str, str]
+    parents: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, object] = field(default_factory=dict)  # other content (safety data)
+
+    @property
+    def topics(self) -> set[str]:
+        return {f.topic for f in self.facts.values()}
+
+    @property
+    def all_countries(self) -> list[str]:
+        return list(dict.fromkeys(self.destinations + self.origins))

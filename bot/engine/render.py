@@ -1,0 +1,129 @@
+"""Turn a screen into a Reply for one reader: translated text, the facts that fit their
+route with source and date, and buttons with short, validated payloads."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from .. import limits
+from ..i18n import N_, SUPPORTED, Translator
+from ..store import State
+from .model import Bundle, Button, Fact, Reply, Screen
+
+ROLE_LABELS = {"self": N_("For myself"), "family": N_("For a family member")}
+BACK, MAIN = N_("⬅ Back"), N_("🏠 Main menu")
+
+
+class SafeDict(dict):
+    """Format map that leaves unknown {names} as they are instead of raising."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def here_country(state: State) -> str | None:
+    """Where the user is now: the country they told us, else where they work."""
+    return state.data.get("location") or state.destination
+
+
+def select_facts(bundle: Bundle, refs: list[str], state: State) -> list[Fact]:
+    chosen: list[Fact] = []
+    for ref in refs:
+        if ref in bundle.facts:
+            chosen.append(bundle.facts[ref])
+            continue
+        topic, _, role = ref.partition("@")
+        if role:
+            country = {"origin": state.origin, "destination": state.destination, "here": here_country(state)}[role]
+            found = [f for f in bundle.facts.values() if f.topic == topic and f.country and f.country == country]
+        else:
+            found = [f for f in bundle.facts.values() if f.topic == topic and not f.country
+                     and f.fits_route(state.origin, state.destination)]
+            found.sort(key=lambda f: -f.specificity)  # stable: file order within a level
+        chosen.extend(f for f in found if f not in chosen)
+    return chosen
+
+
+def render_fact(fact: Fact, t: Translator) -> str:
+    values = SafeDict({name: t.money(value, currency) for name, (value, currency) in fact.amounts.items()})
+    text = t(fact.text).format_map(values)
+    domain = urlparse(fact.source).netloc.removeprefix("www.")
+    if fact.as_of == "undated":
+        source = t(N_("Source: {name} ({site}), page not dated, checked {checked}")).format_map(
+            SafeDict(name=fact.source_name, site=domain, checked=t.date(fact.checked)))
+    else:
+        source = t(N_("Source: {name} ({site}), as of {date}")).format_map(
+            SafeDict(name=fact.source_name, site=domain, date=t.date(fact.as_of)))
+    return f"• {text}\n   {source}"
+
+
+UNKNOWN_PLACE = {"origin": N_("your country"), "destination": N_("the country where you work"),
+                 "here": N_("the country where you are")}
+
+
+def screen_values(state: State, t: Translator) -> SafeDict:
+    def place(code: str | None, role: str) -> str:
+        # "the embassy of your country", not "the embassy of Other / not sure"
+        return t.country(code) if code and code != "other" else t(UNKNOWN_PLACE[role])
+
+    return SafeDict(
+        origin=place(state.origin, "origin"), destination=place(state.destination, "destination"),
+        here=place(here_country(state), "here"),
+        role=t(ROLE_LABELS.get(state.role or "", N_("Not chosen yet"))), language=t.language_name(t.lang),
+    )
+
+
+def choice_buttons(bundle: Bundle, screen: Screen, t: Translator) -> list[list[Button]]:
+    kind = screen.choices
+    if kind == "role":
+        return [[Button(t(label), f"c:role:{value}")] for value, label in ROLE_LABELS.items()]
+    if kind == "language":
+        items = [Button(t.language_name(lang), f"c:lang:{lang}") for lang in SUPPORTED]
+    else:
+        codes = {"origin": bundle.origins, "destination": bundle.destinations, "location": bundle.all_countries}[kind]
+        items = [Button(t.country(code), f"c:{kind}:{code}") for code in codes]
+        items.append(Button(t.country("other"), f"c:{kind}:other"))
+    return [items[i:i + 2] for i in range(0, len(items), 2)]
+
+
+def render_screen(bundle: Bundle, screen: Screen, state: State, t: Translator) -> list[Reply]:
+    values = screen_values(state, t)
+    parts = [t(screen.text).format_map(values)]
+    if screen.facts:
+        facts = select_facts(bundle, screen.facts, state)
+        if facts:
+            parts.extend(render_fact(f, t) for f in facts)
+        elif screen.no_facts:
+            parts.append(t(screen.no_facts).format_map(values))
+
+    rows: list[list[Button]] = []
+    if screen.choices:
+        rows.extend(choice_buttons(bundle, screen, t))
+    for b in screen.buttons:
+        rows.append([Button(t(b.label), f"g:{b.go}" if b.go else f"a:{b.action}")])
+    if screen.id != "main":
+        parent = bundle.parents.get(screen.id, "main")
+        nav = [Button(t(BACK), f"g:{parent}")] if parent != "main" else []
+        rows.append(nav + [Button(t(MAIN), "g:main")])
+    return split_long(parts, rows, screen.id)
+
+
+def split_long(parts: list[str], rows: list[list[Button]], screen_id: str | None) -> list[Reply]:
+    """One message when it fits; otherwise several, cut between paragraphs, buttons on the last."""
+    messages: list[str] = []
+    current = ""
+    for part in parts:
+        candidate = f"{current}\n\n{part}" if current else part
+        if len(candidate) <= limits.MESSAGE_TEXT_CHARS:
+            current = candidate
+            continue
+        if current:
+            messages.append(current)
+        while len(part) > limits.MESSAGE_TEXT_CHARS:
+            messages.append(part[: limits.MESSAGE_TEXT_CHARS])
+            part = part[limits.MESSAGE_TEXT_CHARS:]
+        current = part
+    messages.append(current)
+    replies = [Reply(text=m, screen=screen_id) for m in messages]
+    replies[-1].buttons = rows
+    return replies

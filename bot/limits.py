@@ -1,0 +1,27 @@
+"""Named limits, so no magic numbers hide in the code.
+
+Telegram's own limits are quoted from python-telegram-bot's constants where they exist;
+the others are this project's choices for readers on small phones.
+The core never imports telegram; tests check these equal
+telegram.constants.InlineKeyboardButtonLimit.MAX_CALLBACK_DATA and MessageLimit.MAX_TEXT_LENGTH.
+"""
+
+# Telegram: "Data to be sent in a callback query to the bot when the button is pressed, 1-64 bytes".
+CALLBACK_DATA_BYTES = 64
+# Telegram: "Text of the message to be sent, 1-4096 characters after entities parsing".
+MESSAGE_TEXT_CHARS = 4096
+
+# Our targets for a phone screen (content check warns/fails past them).
+SCREEN_TEXT_TARGET = 1000
+BUTTON_LABEL_CHARS = 30
+BUTTONS_PER_SCREEN = 8
+SCREEN_ID_CHARS = 40
+
+# How many screens of a user's path we keep (for the moderators' context handoff).
+HISTORY_LENGTH = 10
+# Longest user message we look at; longer ones are cut (and the user told so).
+USER_TEXT_CHARS = 4096
+
+# Facts: warn when a source was last checked over a year ago, or dates from over 3 years ago.
+CHECKED_MAX_AGE_DAYS = 365
+AS_OF_MAX_AGE_DAYS = 3 * 365

@@ -1,0 +1,196 @@
+"""Paste-the-offer scam analysis: red flags found in a job ad, with the evidence quoted.
+
+Everything it knows is in content/redflags/: `flags.yaml` (each red flag: id, weight,
+explanation) and `<lang>.yaml` (phrases per flag in that language), `hubs.yaml` (scam-hub
+place names in local spellings) and `domains.yaml` (official recruitment domains, to catch
+look-alikes). Contacts (t.me, wa.me, phone numbers, Line/WeChat ids) are found by pattern.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ..engine.model import Problem
+from .normalize import compact
+
+# Contacts that move the talk off any platform that could check the recruiter.
+CONTACT_PATTERNS = [
+    re.compile(r"(?:https?://)?(?:t\.me|telegram\.me|wa\.me|line\.me|api\.whatsapp\.com)/[\w+/?=.-]+", re.I),
+    re.compile(r"(?<![\w@])@[a-z][a-z0-9_]{4,31}\b", re.I),  # @handle
+    re.compile(r"\b(?:line|wechat|weixin|vx|wx|telegram|whatsapp|zalo|viber|imo)\s*(?:id)?\s*[:：]\s*[\w.+-]{3,}", re.I),
+    re.compile(r"(?<!\d)\+?\d[\d\s().-]{7,16}\d(?!\d)"),  # phone numbers
+]
+URL_RE = re.compile(r"\b(?:https?://)?((?:[a-z0-9-]+\.)+[a-z]{2,})(?:/\S*)?", re.I)
+REDFLAG_KEYS = {"language", "flags"}
+
+
+@dataclass
+class Flag:
+    id: str
+    weight: int
+    why: str  # English source text (gettext msgid) explaining the red flag
+    question: str | None = None  # yes/no question for the guided check (gettext msgid)
+
+
+@dataclass
+class RedFlags:
+    flags: dict[str, Flag] = field(default_factory=dict)
+    phrases: list[tuple[str, str, str]] = field(default_factory=list)  # (compact phrase, flag id, lang)
+    hubs: list[str] = field(default_factory=list)  # compact place names
+    official_domains: list[str] = field(default_factory=list)
+    thresholds: dict[str, int] = field(default_factory=lambda: {"high": 6, "medium": 3})
+    _joined: re.Pattern[str] | None = None
+
+    def compile(self) -> None:
+        alternatives = sorted({p for p, _, _ in self.phrases} | set(self.hubs), key=len, reverse=True)
+        self._joined = re.compile("|".join(map(re.escape, alternatives))) if alternatives else None
+        self._by_phrase: dict[str, tuple[str, str]] = {}
+        for phrase, flag, lang in self.phrases:
+            self._by_phrase.setdefault(phrase, (flag, lang))
+        for hub in self.hubs:
+            self._by_phrase.setdefault(hub, ("scam_hub", ""))
+
+
+@dataclass
+class Finding:
+    id: str
+    evidence: str
+
+
+@dataclass
+class ScanResult:
+    risk: str
+    score: int
+    language: str
+    flags: list[Finding]
+
+    def as_json(self) -> dict:
+        return {"risk": self.risk, "score": self.score, "language": self.language,
+                "flags": [{"id": f.id, "evidence": f.evidence} for f in self.flags]}
+
+
+def registrable(host: str) -> str:
+    """'www.dmw.gov.ph' -> 'dmw.gov.ph' (enough for look-alike checks on our list)."""
+    return host.lower().removeprefix("www.")
+
+
+def _similar(a: str, b: str) -> bool:
+    """Close but not equal: one edit apart, or one contains the other's name part."""
+    if a == b:
+        return False
+    name_a, name_b = a.split(".")[0], b.split(".")[0]
+    if len(name_b) >= 4 and name_b in a and not a.endswith("." + b):
+        return True
+    if abs(len(a) - len(b)) > 2:
+        return False
+    # Levenshtein distance <= 2, small strings only
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1] <= 2
+
+
+def _evidence(original: str, needle_compact: str) -> str:
+    """Find the words of the original text that produced a compact match."""
+    words = original.split()
+    for size in range(1, 8):
+        for i in range(len(words) - size + 1):
+            chunk = " ".join(words[i:i + size])
+            if needle_compact in compact(chunk):
+                return chunk[:80]
+    return needle_compact[:80]
+
+
+def detect_language(text: str) -> str:
+    """A script-based guess; good enough to pick the reply language of `safebot scan`."""
+    ranges = [("my", "\u1000", "\u109f"), ("th", "\u0e00", "\u0e7f"), ("lo", "\u0e80", "\u0eff"),
+              ("km", "\u1780", "\u17ff"), ("bn", "\u0980", "\u09ff"), ("si", "\u0d80", "\u0dff"),
+              ("zh_Hans", "\u4e00", "\u9fff")]
+    counts: dict[str, int] = {}
+    for ch in text:
+        for lang, lo, hi in ranges:
+            if lo <= ch <= hi:
+                counts[lang] = counts.get(lang, 0) + 1
+        if "\u0900" <= ch <= "\u097f":
+            counts["hi"] = counts.get("hi", 0) + 1
+    if counts:
+        return max(counts, key=counts.get)
+    return "en"
+
+
+def scan(text: str, redflags: RedFlags, lang_hint: str | None = None) -> ScanResult:
+    findings: dict[str, Finding] = {}
+    flat = compact(text)
+    if redflags._joined is not None:
+        for found in redflags._joined.finditer(flat):
+            flag_id, _ = redflags._by_phrase[found.group(0)]
+            if flag_id not in findings:
+                findings[flag_id] = Finding(flag_id, _evidence(text, found.group(0)))
+    contacts = []
+    for pattern in CONTACT_PATTERNS:
+        contacts.extend(m.group(0).strip() for m in pattern.finditer(text))
+    if contacts:
+        findings["contact_offplatform"] = Finding("contact_offplatform", ", ".join(dict.fromkeys(contacts))[:120])
+    for m in URL_RE.finditer(text):
+        host = registrable(m.group(1))
+        for official in redflags.official_domains:
+            if host != official and not host.endswith("." + official) and _similar(host, official):
+                findings["lookalike_domain"] = Finding("lookalike_domain", f"{host} ≈ {official}")
+    score = sum(redflags.flags[f].weight if f in redflags.flags else 2 for f in findings)
+    risk = "high" if score >= redflags.thresholds["high"] else "medium" if score >= redflags.thresholds["medium"] else "low"
+    language = lang_hint or detect_language(text)
+    return ScanResult(risk=risk, score=score, language=language, flags=list(findings.values()))
+
+
+def load_redflags(content_dir: Path, problems: list[Problem]) -> RedFlags:
+    base = content_dir / "redflags"
+    result = RedFlags()
+    if not base.exists():
+        return result
+
+    def read(path: Path):
+        try:
+            return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            problems.append(Problem("error", f"content/redflags/{path.name}", f"not valid YAML: {exc}".replace("\n", " ")))
+            return {}
+
+    spec = read(base / "flags.yaml") if (base / "flags.yaml").exists() else {}
+    for flag_id, item in (spec.get("flags") or {}).items():
+        question = str(item["question"]).strip() if item.get("question") else None
+        result.flags[str(flag_id)] = Flag(str(flag_id), int(item.get("weight", 2)), str(item.get("why", "")).strip(), question)
+    result.thresholds.update(spec.get("thresholds") or {})
+    hubs = read(base / "hubs.yaml") if (base / "hubs.yaml").exists() else {}
+    for place in (hubs.get("hubs") or {}).values():
+        result.hubs.extend(c for c in (compact(str(n)) for n in place) if len(c) >= 3)
+    domains = read(base / "domains.yaml") if (base / "domains.yaml").exists() else {}
+    result.official_domains = [registrable(str(d["domain"])) for d in domains.get("domains") or [] if d.get("domain")]
+    for path in sorted(base.glob("*.yaml")):
+        if path.stem in ("flags", "hubs", "domains"):
+            continue
+        doc = read(path)
+        where = f"content/redflags/{path.name}"
+        for key in set(doc) - REDFLAG_KEYS:
+            problems.append(Problem("error", where, f"unknown key '{key}'"))
+        lang = str(doc.get("language") or path.stem)
+        for flag_id, phrases in (doc.get("flags") or {}).items():
+            if str(flag_id) not in result.flags:
+                problems.append(Problem("error", where, f"unknown flag '{flag_id}' (define it in flags.yaml)"))
+                continue
+            for phrase in phrases or []:
+                flat = compact(str(phrase))
+                if len(flat) < 3:
+                    problems.append(Problem("error", where, f"phrase '{phrase}' is too short to match safely"))
+                    continue
+                result.phrases.append((flat, str(flag_id), lang))
+    if "scam_hub" not in result.flags and result.hubs:
+        problems.append(Problem("error", "content/redflags/flags.yaml", "hubs.yaml needs a 'scam_hub' flag"))
+    result.compile()
+    return result

@@ -1,0 +1,203 @@
+"""SQLite storage (sqlite-utils): users' profiles, their place in the dialog, cases.
+
+The schema is created and migrated by code (MIGRATIONS, applied in order, the version kept
+in the `meta` table). `secure_delete` is on from the first byte so that /forget really
+removes a user's data from the file, and WAL keeps readers and the writer apart.
+Menu use stores no message text: only ids of screens, the profile and the language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import sqlite_utils
+
+from .limits import HISTORY_LENGTH
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass
+class State:
+    """One user's profile and place in the dialog."""
+
+    user_id: str
+    lang: str | None = None
+    role: str | None = None  # "self" or "family"
+    origin: str | None = None
+    destination: str | None = None
+    screen: str | None = None
+    history: list[str] = field(default_factory=list)
+    pending: str | None = None  # what the next free text answers, e.g. "scan"
+    data: dict[str, Any] = field(default_factory=dict)  # e.g. scam-check answers
+    is_new: bool = True
+
+    def visit(self, screen: str) -> None:
+        self.screen = screen
+        if not self.history or self.history[-1] != screen:
+            self.history = (self.history + [screen])[-HISTORY_LENGTH:]
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db["users"].create(
+        {"id": str, "lang": str, "role": str, "origin": str, "destination": str,
+         "created_at": str, "seen_at": str, "active": int},
+        pk="id",
+    )
+    db["sessions"].create(
+        {"user_id": str, "screen": str, "history": str, "pending": str, "data": str, "updated_at": str},
+        pk="user_id", foreign_keys=[("user_id", "users", "id")],
+    )
+    db["cases"].create(
+        {"id": int, "user_id": str, "status": str, "priority": str, "reason": str,
+         "lang": str, "role": str, "origin": str, "destination": str, "context": str,
+         "opened_at": str, "closed_at": str, "claimed_by": str, "first_response_at": str,
+         "moderator_chat_id": int, "topic_id": int},
+        pk="id", foreign_keys=[("user_id", "users", "id")],
+    )
+    db["cases"].create_index(["user_id", "status"])
+    db["case_messages"].create(
+        {"id": int, "case_id": int, "direction": str, "kind": str, "body": str, "created_at": str},
+        pk="id", foreign_keys=[("case_id", "cases", "id")],
+    )
+    db["case_messages"].create_index(["case_id"])
+
+
+# Forward migrations, in order. Never edit a released one: append a new function.
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+
+
+class Store:
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        # secure_delete must be set before any page is written so no deleted byte survives.
+        conn.execute("PRAGMA secure_delete=ON")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=5000")
+        if self.path != ":memory:":
+            conn.execute("PRAGMA journal_mode=WAL")
+        self.db = sqlite_utils.Database(conn)
+        self.migrate()
+
+    # schema ---------------------------------------------------------------------------
+    @property
+    def schema_version(self) -> int:
+        if "meta" not in self.db.table_names():
+            return 0
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def migrate(self) -> None:
+        if "meta" not in self.db.table_names():
+            self.db["meta"].create({"key": str, "value": str}, pk="key")
+        version = self.schema_version
+        for number, step in enumerate(MIGRATIONS, start=1):
+            if number <= version:
+                continue
+            with self.db.conn:
+                step(self.db)
+                self.db["meta"].upsert({"key": "schema_version", "value": str(number)}, pk="key")
+
+    def ping(self) -> bool:
+        try:
+            return self.db.execute("SELECT 1").fetchone() == (1,)
+        except sqlite3.Error:
+            return False
+
+    # users and sessions ---------------------------------------------------------------
+    def load(self, user_id: str) -> State:
+        user = self._get("users", user_id)
+        if user is None:
+            return State(user_id=user_id)
+        session = self._get("sessions", user_id) or {}
+        return State(
+            user_id=user_id, lang=user["lang"], role=user["role"], origin=user["origin"],
+            destination=user["destination"], screen=session.get("screen"),
+            history=json.loads(session.get("history") or "[]"), pending=session.get("pending"),
+            data=json.loads(session.get("data") or "{}"), is_new=False,
+        )
+
+    def save(self, state: State) -> None:
+        stamp = now()
+        with self.db.conn:
+            users = self.db["users"]
+            profile = {"lang": state.lang, "role": state.role, "origin": state.origin,
+                       "destination": state.destination, "seen_at": stamp, "active": 1}
+            if state.is_new:
+                users.insert({"id": state.user_id, "created_at": stamp, **profile}, pk="id", replace=True)
+            else:
+                users.update(state.user_id, profile)
+            self.db["sessions"].upsert(
+                {"user_id": state.user_id, "screen": state.screen, "history": json.dumps(state.history),
+                 "pending": state.pending, "data": json.dumps(state.data, ensure_ascii=False),
+                 "updated_at": stamp},
+                pk="user_id",
+            )
+        state.is_new = False
+
+    def set_active(self, user_id: str, active: bool) -> None:
+        if self._get("users", user_id) is not None:
+            self.db["users"].update(user_id, {"active": int(active)})
+
+    def forget(self, user_id: str) -> None:
+        """Erase everything about a user. secure_delete zeroes the freed pages; the WAL is
+        checkpointed and truncated so no copy of the old pages stays in the -wal file."""
+        with self.db.conn:
+            case_ids = [r[0] for r in self.db.execute("SELECT id FROM cases WHERE user_id = ?", [user_id])]
+            for case_id in case_ids:
+                self.db.execute("DELETE FROM case_messages WHERE case_id = ?", [case_id])
+            self.db.execute("DELETE FROM cases WHERE user_id = ?", [user_id])
+            self.db.execute("DELETE FROM sessions WHERE user_id = ?", [user_id])
+            self.db.execute("DELETE FROM users WHERE id = ?", [user_id])
+        if self.path != ":memory:":
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    # cases ----------------------------------------------------------------------------
+    def open_case_for(self, user_id: str) -> dict | None:
+        rows = list(self.db["cases"].rows_where("user_id = ? AND status != 'closed'", [user_id],
+                                                order_by="id desc", limit=1))
+        return rows[0] if rows else None
+
+    def insert_case(self, record: dict) -> dict:
+        record = {**record, "opened_at": now()}
+        with self.db.conn:
+            case_id = self.db["cases"].insert(record).last_pk
+        return self.case(case_id)
+
+    def update_case(self, case_id: int, **fields: Any) -> None:
+        self.db["cases"].update(case_id, fields)
+
+    def case(self, case_id: int) -> dict | None:
+        return self._get("cases", case_id)
+
+    def add_case_message(self, case_id: int, direction: str, kind: str, body: str | None) -> int:
+        with self.db.conn:
+            return self.db["case_messages"].insert(
+                {"case_id": case_id, "direction": direction, "kind": kind, "body": body, "created_at": now()}
+            ).last_pk
+
+    def case_messages(self, case_id: int) -> list[dict]:
+        return list(self.db["case_messages"].rows_where("case_id = ?", [case_id], order_by="id"))
+
+    def count_open_cases(self) -> int:
+        return self.db.execute("SELECT count(*) FROM cases WHERE status != 'closed'").fetchone()[0]
+
+    # helpers --------------------------------------------------------------------------
+    def _get(self, table: str, pk: Any) -> dict | None:
+        try:
+            return self.db[table].get(pk)
+        except sqlite_utils.db.NotFoundError:
+            return None
+
+    def close(self) -> None:
+        self.db.conn.close()
