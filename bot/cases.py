@@ -11,9 +11,21 @@ from __future__ import annotations
 
 import json
 
+from .i18n import N_
 from .store import State, Store
 
 URGENT, NORMAL = "urgent", "normal"
+
+# What the user reads about their case (moderators' own texts are in English: the team's language).
+T_FROM_MODERATOR = N_("Message from a person on our team (case #{case}):")
+T_CASE_CLOSED = N_("Your case #{case} is closed. Thank you for writing to us. Was this helpful?")
+T_HELPFUL_YES = N_("Yes, it helped")
+T_HELPFUL_NO = N_("No, it did not help")
+T_FEEDBACK_THANKS = N_("Thank you for telling us. You can ask for a person again at any time.")
+T_LEAVE = N_("End the talk with a person")
+T_LEFT = N_("You ended the talk with our team. You can ask for a person again at any time.")
+T_STILL_WAITING = N_("A person from our team has your message and will answer here as soon as they can. If you are in danger right now, call the numbers in Emergency help.")
+T_NOT_DELIVERED = N_("Sorry, your last message could not be sent to our team. Please send it again.")
 
 
 def context_of(state: State) -> dict:
