@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 from .i18n import N_
-from .store import State, Store
+from .store import State, Store, now
 
 URGENT, NORMAL = "urgent", "normal"
 
@@ -28,6 +28,10 @@ T_STILL_WAITING = N_("A person from our team has your message and will answer he
 T_NOT_DELIVERED = N_("Sorry, your last message could not be sent to our team. Please send it again.")
 
 
+TO_MODERATORS, TO_USER = "to_moderators", "to_user"
+PRIORITY = {URGENT: 0, NORMAL: 1}  # outbox order: urgent cases' relays first
+
+
 def context_of(state: State) -> dict:
     """What the moderators get so nobody asks the user to repeat a painful story."""
     return {
@@ -37,25 +41,86 @@ def context_of(state: State) -> dict:
     }
 
 
+def _to_moderators(store: Store, case: dict, key: str, kind: str, payload: dict) -> None:
+    store.enqueue(key, case["id"], TO_MODERATORS, kind, payload, PRIORITY[case["priority"]])
+
+
 def open_case(store: Store, state: State, *, reason: str, priority: str = NORMAL,
               first_message: str | None = None) -> tuple[dict, bool]:
     """Open a case for the user, or join the one already open. Returns (case, created).
 
-    An urgent alarm on an open normal case raises its priority.
+    The case, its first message and the relays announcing it (a topic, the context
+    header) are written in one transaction, before anything is sent.
+    An urgent alarm on an open normal case raises its priority (and its queued relays').
     """
-    existing = store.open_case_for(state.user_id)
-    if existing:
-        if priority == URGENT and existing["priority"] != URGENT:
-            store.update_case(existing["id"], priority=URGENT)
-            existing["priority"] = URGENT
+    with store.db.conn:
+        existing = store.open_case_for(state.user_id)
+        if existing:
+            if priority == URGENT and existing["priority"] != URGENT:
+                store.update_case(existing["id"], priority=URGENT)
+                store.db.execute("UPDATE outbox SET priority = 0 WHERE case_id = ? AND status = 'pending'", [existing["id"]])
+                existing["priority"] = URGENT
+                _to_moderators(store, existing, f"case:{existing['id']}:urgent", "note",
+                               {"text": "⚠️ This case is now URGENT: a distress message was detected."})
+            if first_message:
+                add_user_message(store, existing, "text", first_message)
+            return existing, False
+        case = store.insert_case({
+            "user_id": state.user_id, "status": "open", "priority": priority, "reason": reason,
+            "lang": state.lang, "role": state.role, "origin": state.origin, "destination": state.destination,
+            "context": json.dumps(context_of(state), ensure_ascii=False),
+        })
+        _to_moderators(store, case, f"case:{case['id']}:topic", "topic", {})
+        _to_moderators(store, case, f"case:{case['id']}:header", "header", {"first_message": first_message})
         if first_message:
-            store.add_case_message(existing["id"], "user", "text", first_message)
-        return existing, False
-    case = store.insert_case({
-        "user_id": state.user_id, "status": "open", "priority": priority, "reason": reason,
-        "lang": state.lang, "role": state.role, "origin": state.origin, "destination": state.destination,
-        "context": json.dumps(context_of(state), ensure_ascii=False),
-    })
-    if first_message:
-        store.add_case_message(case["id"], "user", "text", first_message)
+            store.add_case_message(case["id"], "user", "text", first_message)
     return case, True
+
+
+def add_user_message(store: Store, case: dict, kind: str, text: str | None, ref: dict | None = None) -> int:
+    """A user's message joins their case and is queued for the moderators (copied if media)."""
+    with store.db.conn:
+        message_id = store.add_case_message(case["id"], "user", kind, text)
+        store.update_case(case["id"], last_user_message_at=now())
+        payload = {"text": text} if kind == "text" else {"kind": kind, "ref": ref}
+        _to_moderators(store, case, f"msg:{message_id}", "text" if kind == "text" else "copy", payload)
+    return message_id
+
+
+def add_moderator_message(store: Store, case: dict, kind: str, text: str | None, ref: dict | None = None) -> int:
+    """A moderator's reply, queued for the user; never with the moderator's name."""
+    with store.db.conn:
+        message_id = store.add_case_message(case["id"], "moderator", kind, text)
+        if not case.get("first_response_at"):
+            store.update_case(case["id"], first_response_at=now())
+        payload = {"text": text} if kind == "text" else {"kind": kind, "ref": ref}
+        store.enqueue(f"msg:{message_id}", case["id"], TO_USER, "text" if kind == "text" else "copy", payload,
+                      PRIORITY[case["priority"]])
+    return message_id
+
+
+def add_note(store: Store, case: dict, text: str) -> int:
+    """Internal: stays in the case, never relayed."""
+    return store.add_case_message(case["id"], "note", "text", text)
+
+
+def close_case(store: Store, case: dict, by: str) -> None:
+    """Closed by a moderator ("moderator") or by the user leaving ("user")."""
+    with store.db.conn:
+        store.update_case(case["id"], status="closed", closed_at=now(), closed_by=by)
+        if by == "user":
+            _to_moderators(store, case, f"case:{case['id']}:left", "note",
+                           {"text": "The user ended the conversation (pressed 'End the talk'). The case is closed."})
+        else:
+            store.enqueue(f"case:{case['id']}:closed", case["id"], TO_USER, "closed", {}, PRIORITY[case["priority"]])
+        _to_moderators(store, case, f"case:{case['id']}:close_topic", "close_topic", {})
+
+
+def closing_reply(case: dict, t) -> "Reply":
+    """What the user sees when a moderator closes their case: thanks, and was it helpful?"""
+    from .engine.model import Button, Reply
+    from .engine.render import MAIN
+
+    return Reply(text=t(T_CASE_CLOSED).format(case=case["id"]), kind="notice", buttons=[
+        [Button(t(T_HELPFUL_YES), f"f:{case['id']}:y"), Button(t(T_HELPFUL_NO), f"f:{case['id']}:n")],
+        [Button(t(MAIN), "g:main")]])

@@ -70,8 +70,25 @@ def _v1(db: sqlite_utils.Database) -> None:
     db["case_messages"].create_index(["case_id"])
 
 
+def _v2(db: sqlite_utils.Database) -> None:
+    """Moderators: the durable outbox, links from moderators' messages to cases, case fields."""
+    db["outbox"].create(
+        {"id": int, "key": str, "case_id": int, "direction": str, "kind": str, "payload": str,
+         "priority": int, "status": str, "attempts": int, "next_try_at": float, "last_error": str,
+         "created_at": str, "sent_at": str},
+        pk="id", foreign_keys=[("case_id", "cases", "id")],
+    )
+    db["outbox"].create_index(["key"], unique=True)
+    db["outbox"].create_index(["status", "direction", "priority", "next_try_at"])
+    db["case_links"].create({"chat_id": int, "message_id": int, "case_id": int}, pk=("chat_id", "message_id"),
+                            foreign_keys=[("case_id", "cases", "id")])
+    for column, kind in (("header_message_id", int), ("reminded_at", str), ("helpful", str),
+                         ("closed_by", str), ("last_user_message_at", str)):
+        db["cases"].add_column(column, kind)
+
+
 # Forward migrations, in order. Never edit a released one: append a new function.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
 
 
 class Store:
@@ -155,7 +172,8 @@ class Store:
         with self.db.conn:
             case_ids = [r[0] for r in self.db.execute("SELECT id FROM cases WHERE user_id = ?", [user_id])]
             for case_id in case_ids:
-                self.db.execute("DELETE FROM case_messages WHERE case_id = ?", [case_id])
+                for table in ("case_messages", "outbox", "case_links"):
+                    self.db.execute(f"DELETE FROM {table} WHERE case_id = ?", [case_id])
             self.db.execute("DELETE FROM cases WHERE user_id = ?", [user_id])
             self.db.execute("DELETE FROM sessions WHERE user_id = ?", [user_id])
             self.db.execute("DELETE FROM users WHERE id = ?", [user_id])
@@ -191,6 +209,77 @@ class Store:
 
     def count_open_cases(self) -> int:
         return self.db.execute("SELECT count(*) FROM cases WHERE status != 'closed'").fetchone()[0]
+
+    def open_cases(self) -> list[dict]:
+        """Open cases, urgent first, then oldest first."""
+        return list(self.db["cases"].rows_where("status != 'closed'",
+                                                order_by="priority = 'urgent' desc, opened_at asc, id asc"))
+
+    def user_chat(self, user_id: str) -> dict | None:
+        return self._get("users", user_id)
+
+    # outbox ---------------------------------------------------------------------------
+    def enqueue(self, key: str, case_id: int, direction: str, kind: str, payload: dict, priority: int) -> None:
+        """Add a relay to the durable outbox; the idempotency key makes a repeat a no-op."""
+        self.db["outbox"].insert(
+            {"key": key, "case_id": case_id, "direction": direction, "kind": kind,
+             "payload": json.dumps(payload, ensure_ascii=False), "priority": priority, "status": "pending",
+             "attempts": 0, "next_try_at": 0.0, "created_at": now()},
+            ignore=True,
+        )
+
+    def due(self, direction: str, at: float, limit: int = 50) -> list[dict]:
+        return list(self.db["outbox"].rows_where(
+            "status = 'pending' AND direction = ? AND next_try_at <= ?", [direction, at],
+            order_by="priority asc, id asc", limit=limit))
+
+    def pending_before(self, item: dict) -> bool:
+        """Is an older item of the same case and direction still waiting? (keeps order per case)"""
+        return self.db.execute(
+            "SELECT 1 FROM outbox WHERE case_id = ? AND direction = ? AND status = 'pending' AND id < ? LIMIT 1",
+            [item["case_id"], item["direction"], item["id"]]).fetchone() is not None
+
+    def mark_sent(self, item_id: int) -> None:
+        # The text is not needed any more once delivered: keep only the bookkeeping.
+        self.db["outbox"].update(item_id, {"status": "sent", "sent_at": now(), "payload": "{}"})
+
+    def retry_later(self, item_id: int, at: float, error: str, count_attempt: bool = True) -> None:
+        row = self.db["outbox"].get(item_id)
+        self.db["outbox"].update(item_id, {"next_try_at": at, "last_error": error[:200],
+                                           "attempts": row["attempts"] + (1 if count_attempt else 0)})
+
+    def mark_failed(self, item_id: int, error: str) -> None:
+        self.db["outbox"].update(item_id, {"status": "failed", "last_error": error[:200], "payload": "{}"})
+
+    def backlog(self, direction: str | None = None) -> int:
+        where, args = ("status = 'pending'", [])
+        if direction:
+            where, args = where + " AND direction = ?", [direction]
+        return self.db.execute(f"SELECT count(*) FROM outbox WHERE {where}", args).fetchone()[0]
+
+    def link(self, chat_id: int, message_id: int, case_id: int) -> None:
+        self.db["case_links"].insert({"chat_id": chat_id, "message_id": message_id, "case_id": case_id},
+                                     pk=("chat_id", "message_id"), replace=True)
+
+    def linked_case(self, chat_id: int, message_id: int) -> int | None:
+        row = self.db.execute("SELECT case_id FROM case_links WHERE chat_id = ? AND message_id = ?",
+                              [chat_id, message_id]).fetchone()
+        return row[0] if row else None
+
+    def case_by_topic(self, chat_id: int, topic_id: int) -> dict | None:
+        rows = list(self.db["cases"].rows_where("moderator_chat_id = ? AND topic_id = ?", [chat_id, topic_id],
+                                                order_by="id desc", limit=1))
+        return rows[0] if rows else None
+
+    def purge_closed(self, before_iso: str) -> int:
+        """Delete closed cases (and their messages) closed before the given time."""
+        ids = [r[0] for r in self.db.execute("SELECT id FROM cases WHERE status = 'closed' AND closed_at < ?", [before_iso])]
+        with self.db.conn:
+            for case_id in ids:
+                for table in ("case_messages", "outbox", "case_links"):
+                    self.db.execute(f"DELETE FROM {table} WHERE case_id = ?", [case_id])
+                self.db.execute("DELETE FROM cases WHERE id = ?", [case_id])
+        return len(ids)
 
     # helpers --------------------------------------------------------------------------
     def _get(self, table: str, pk: Any) -> dict | None:

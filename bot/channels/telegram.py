@@ -1,6 +1,40 @@
-"""Telegram channel (python-telegram-bot 22). Texts the bot sets on Telegram itself."""
+"""Telegram channel: python-telegram-bot 22 glue around the engine.
 
-from ..i18n import N_
+- Private chats only talk to the engine; every other group is ignored (and left), except
+  the moderators' chat, whose handlers live in channels.moderators.
+- Inline keyboards; a button press edits the screen in place and always answers the
+  callback query. A stale or forged payload is the engine's business ("expired" + menu).
+- Updates of one chat run in order, one at a time; different chats run concurrently up
+  to CONCURRENT_UPDATES (PerChatUpdateProcessor), with an HTTP pool sized to match.
+- Outgoing calls go through AIORateLimiter (Telegram's per-chat, per-group and global
+  limits, RetryAfter waited out). A user who blocked the bot is marked inactive.
+- Logs: one line per event; chat ids are keyed hashes, never message text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import re
+import time
+from collections import deque
+from typing import Any, Awaitable
+
+from telegram import (BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update)
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
+from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor,
+                          CallbackQueryHandler, ChatMemberHandler, CommandHandler, ContextTypes,
+                          MessageHandler, filters)
+
+from ..config import Settings
+from ..engine import Engine, Event, Reply
+from ..i18n import N_, SOURCE_LANGUAGE, SUPPORTED, translator
+from ..metrics import metrics
+
+log = logging.getLogger(__name__)
 
 DESCRIPTION = N_("Free advice on safe work abroad, in your language: legal ways to go, real costs, your rights, and the warning signs of fake job offers. If you are in danger, write to us: a person from a help organisation will answer.")
 SHORT_DESCRIPTION = N_("Safe work abroad: legal ways, real costs, your rights, fake job warnings. A person helps when needed.")
@@ -12,3 +46,289 @@ COMMANDS = {
     "help": N_("Help"),
     "forget": N_("Delete my data"),
 }
+# Telegram's language_code for our locales (it uses ISO 639-1: Filipino is "tl").
+TELEGRAM_LANGUAGE_CODE = {"fil": "tl", "zh_Hans": "zh"}
+
+# Concurrent updates from different chats. Measured with bench/bench_telegram.py against
+# the fake Bot API with 50 ms round trips on the 2-core machine: see bench/README.md.
+CONCURRENT_UPDATES = 32
+# httpx pool: one connection per concurrent update, plus room for answerCallbackQuery
+# racing the edit of the same update, plus the outbox worker.
+CONNECTION_POOL = CONCURRENT_UPDATES + 8
+TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+
+
+def token_looks_valid(token: str | None) -> bool:
+    return bool(token and TOKEN_RE.match(token))
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Updates of one chat strictly in order, different chats concurrently.
+
+    A chat with a running update gets its next updates queued behind it (and frees the
+    semaphore slot at once), so a flood from one chat can never take every slot."""
+
+    def __init__(self, max_concurrent_updates: int):
+        super().__init__(max_concurrent_updates)
+        self._queues: dict[Any, deque[Awaitable[Any]]] = {}
+
+    @staticmethod
+    def key(update: object) -> Any:
+        if isinstance(update, Update) and update.effective_chat is not None:
+            return update.effective_chat.id
+        return object()  # no chat: nothing to keep in order with
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = self.key(update)
+        queue = self._queues.get(key)
+        if queue is not None:
+            queue.append(coroutine)  # the chat's running worker will await it, in order
+            return
+        queue = self._queues[key] = deque([coroutine])
+        try:
+            while queue:
+                try:
+                    await queue.popleft()
+                except Exception:  # Application reports handler errors itself; keep the order going
+                    log.exception("update_failed")
+        finally:
+            del self._queues[key]
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+
+def chat_ref(chat_id: int, secret: str) -> str:
+    """A stable, non-reversible id for logs (keyed by the bot token)."""
+    return hmac.new(secret.encode(), str(chat_id).encode(), hashlib.sha256).hexdigest()[:10]
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
+                                 for row in reply.buttons])
+
+
+MEDIA_KINDS = (("sticker", filters.Sticker.ALL), ("photo", filters.PHOTO), ("voice", filters.VOICE),
+               ("video", filters.VIDEO), ("document", filters.Document.ALL), ("location", filters.LOCATION),
+               ("contact", filters.CONTACT), ("audio", filters.AUDIO), ("video_note", filters.VIDEO_NOTE))
+
+
+def media_kind(update: Update) -> str:
+    message = update.effective_message
+    for kind, flt in MEDIA_KINDS:
+        if message is not None and flt.check_update(update):
+            return kind
+    return "other"
+
+
+class TelegramChannel:
+    """Wires the engine into an Application. One per process."""
+
+    def __init__(self, engine: Engine, settings: Settings):
+        self.engine = engine
+        self.settings = settings
+        self.log_key = settings.token or "safebot"
+
+    # building -------------------------------------------------------------------------
+    def build(self, with_updater: bool = True) -> Application:
+        builder = (ApplicationBuilder().token(self.settings.token)
+                   .base_url(self.settings.api_base_url)
+                   .base_file_url(self.settings.api_base_url.replace("/bot", "/file/bot"))
+                   .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
+                   .connection_pool_size(CONNECTION_POOL)
+                   .post_init(self.post_init)
+                   .post_stop(self.post_stop))
+        if self.settings.rate_limit:
+            builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
+        if not with_updater:
+            builder = builder.updater(None)
+        app = builder.build()
+        app.bot_data["channel"] = self
+        self.register(app)
+        return app
+
+    def register(self, app: Application) -> None:
+        private = filters.ChatType.PRIVATE
+        app.add_handler(CommandHandler(list(COMMANDS), self.on_command, filters=private & filters.UpdateType.MESSAGE))
+        app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE & filters.TEXT, self.on_text))
+        app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE & ~filters.TEXT, self.on_media))
+        app.add_handler(CallbackQueryHandler(self.on_button))
+        app.add_handler(ChatMemberHandler(self.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+        from . import moderators  # the moderators' group: cases, relays, commands
+
+        self.moderators = moderators.register(app, self)
+        app.add_error_handler(self.on_error)
+
+    async def post_init(self, app: Application) -> None:
+        """Commands and descriptions in every language, and a plain check of the set-up."""
+        bot = app.bot
+        for lang in SUPPORTED:
+            t = translator(lang)
+            code = None if lang == SOURCE_LANGUAGE else TELEGRAM_LANGUAGE_CODE.get(lang, lang)
+            commands = [BotCommand(name, t(text)[:256]) for name, text in COMMANDS.items()]
+            try:
+                await bot.set_my_commands(commands, language_code=code)
+                await bot.set_my_description(t(DESCRIPTION)[:512], language_code=code)
+                await bot.set_my_short_description(t(SHORT_DESCRIPTION)[:120], language_code=code)
+            except TelegramError as exc:
+                log.warning("set_commands_failed lang=%s error=%s", lang, exc)
+        for problem in await self.check_setup(app):
+            log.warning("setup_problem %s", problem)
+            print(f"safebot: {problem}", flush=True)
+        self.moderators.start()  # the outbox workers: relays survive restarts
+
+    async def post_stop(self, app: Application) -> None:
+        await self.moderators.stop()
+
+    async def check_setup(self, app: Application) -> list[str]:
+        problems = []
+        chats = {"": self.settings.moderator_chat_id, **{f" for {k}": v for k, v in self.settings.moderator_chats_by_lang.items()}}
+        if not self.settings.moderator_chat_id:
+            problems.append("MODERATOR_CHAT_ID is not set: cases are stored, but no moderator will see them.")
+        for label, chat_id in chats.items():
+            if not chat_id:
+                continue
+            try:
+                chat = await app.bot.get_chat(chat_id)
+                member = await app.bot.get_chat_member(chat_id, app.bot.id)
+            except TelegramError as exc:
+                problems.append(f"the moderator chat{label} ({chat_id}) cannot be reached: {exc}. Add the bot to the group.")
+                continue
+            if chat.type != ChatType.SUPERGROUP:
+                problems.append(f"the moderator chat{label} is not a supergroup: moderators reply to the case message.")
+            elif not chat.is_forum:
+                problems.append(f"the moderator chat{label} is not a forum (topics are off): one message per case, moderators reply to it.")
+            if member.status != ChatMemberStatus.ADMINISTRATOR:
+                problems.append(f"the bot is not an admin in the moderator chat{label}: make it an administrator with 'Manage topics'.")
+            elif chat.is_forum and not getattr(member, "can_manage_topics", False):
+                problems.append(f"the bot cannot manage topics in the moderator chat{label}: give it the 'Manage topics' right.")
+        return problems
+
+    # handlers -------------------------------------------------------------------------
+    def user_id(self, chat_id: int) -> str:
+        return f"tg:{chat_id}"
+
+    async def run_engine(self, update: Update, event: Event) -> list[Reply]:
+        started = time.perf_counter()
+        chat = update.effective_chat
+        replies = self.engine.handle(self.user_id(chat.id), event)
+        metrics.inc("safebot_updates_handled_total")
+        metrics.observe_latency(time.perf_counter() - started)
+        log.info("update_handled kind=%s chat=%s replies=%d", event.kind, chat_ref(chat.id, self.log_key), len(replies))
+        return replies
+
+    def lang_hint(self, update: Update) -> str | None:
+        user = update.effective_user
+        return user.language_code if user else None
+
+    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        name, _, arg = (message.text or "").lstrip("/").partition(" ")
+        event = Event("command", name.split("@")[0].lower(), arg, lang_hint=self.lang_hint(update))
+        await self.send(update, context, await self.run_engine(update, event))
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        event = Event("text", update.effective_message.text, lang_hint=self.lang_hint(update))
+        replies = await self.run_engine(update, event)
+        await self.send(update, context, replies)
+
+    async def on_media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        kind = media_kind(update)
+        replies = await self.run_engine(update, Event("media", kind, lang_hint=self.lang_hint(update)))
+        await self.send(update, context, replies)
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        chat = update.effective_chat
+        if chat is None or chat.type != ChatType.PRIVATE:
+            await self.answer(query)
+            return
+        replies = await self.run_engine(update, Event("button", query.data or "", lang_hint=self.lang_hint(update)))
+        alert = next((r.text for r in replies if r.kind == "alert"), None)
+        await self.answer(query, alert)
+        screens = [r for r in replies if r.kind != "alert"]
+        # The screen replaces the one whose button was pressed; anything else is new.
+        if screens and screens[0].kind == "screen" and query.message is not None:
+            first = screens.pop(0)
+            try:
+                await query.edit_message_text(first.text, reply_markup=keyboard(first))
+            except BadRequest as exc:
+                if "not modified" not in str(exc).lower():
+                    screens.insert(0, first)  # too old to edit: send it instead
+            except Forbidden:
+                self.engine.store.set_active(self.user_id(chat.id), False)
+                return
+        await self.send(update, context, screens)
+
+    async def answer(self, query, text: str | None = None) -> None:
+        try:
+            await query.answer(text=text[:200] if text else None)
+        except TelegramError as exc:  # an old query cannot be answered; nothing is lost
+            log.info("callback_answer_failed error=%s", type(exc).__name__)
+
+    async def send(self, update: Update, context: ContextTypes.DEFAULT_TYPE, replies: list[Reply]) -> None:
+        chat_id = update.effective_chat.id
+        for reply in replies:
+            try:
+                await context.bot.send_message(chat_id, reply.text, reply_markup=keyboard(reply))
+            except Forbidden:
+                # The user blocked the bot: stop talking to them, retry nothing.
+                self.engine.store.set_active(self.user_id(chat_id), False)
+                log.info("user_blocked_bot chat=%s", chat_ref(chat_id, self.log_key))
+                return
+
+    async def on_my_chat_member(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat = update.effective_chat
+        change = update.my_chat_member
+        if chat.type == ChatType.PRIVATE:
+            blocked = change.new_chat_member.status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
+            self.engine.store.set_active(self.user_id(chat.id), not blocked)
+            return
+        if chat.id in self.moderator_chat_ids:
+            return
+        if change.new_chat_member.status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR):
+            # Added to some other group: the bot has nothing to say there and must not read it.
+            log.info("left_foreign_group chat=%s", chat_ref(chat.id, self.log_key))
+            try:
+                await context.bot.leave_chat(chat.id)
+            except TelegramError:
+                pass
+
+    @property
+    def moderator_chat_ids(self) -> set[int]:
+        ids = {self.settings.moderator_chat_id, *self.settings.moderator_chats_by_lang.values()}
+        return {i for i in ids if i}
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        metrics.inc("safebot_errors_total")
+        error = context.error
+        if isinstance(error, (TimedOut, RetryAfter)):
+            log.warning("telegram_transient_error error=%s", type(error).__name__)
+            return
+        log.error("handler_error error=%s", type(error).__name__, exc_info=error)
+
+
+def allowed_updates() -> list[str]:
+    return [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER, Update.CHANNEL_POST]
+
+
+def run_polling(engine: Engine, settings: Settings) -> int:
+    channel = TelegramChannel(engine, settings)
+    app = channel.build()
+    log.info("polling_start")
+    # Stops on SIGINT/SIGTERM: the updater stops fetching, then every update already
+    # fetched is handled before the process exits.
+    app.run_polling(allowed_updates=allowed_updates(), drop_pending_updates=False,
+                    close_loop=False)
+    return 0
+
+
+def run_webhook(engine: Engine, settings: Settings) -> int:
+    from .web import serve
+
+    return asyncio.run(serve(TelegramChannel(engine, settings), settings))

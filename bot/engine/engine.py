@@ -79,7 +79,7 @@ class Engine:
             return self._on_command(state, event.value.lower(), event.arg.strip(), t)
         if event.kind == "button":
             return self._on_button(state, event.value, t)
-        return self._on_media(state, event.value, t)
+        return self._on_media(state, event.value, t, event.ref)
 
     # rendering ------------------------------------------------------------------------
     def show(self, state: State, screen_id: str, t: Translator, notice: str | None = None) -> list[Reply]:
@@ -136,11 +136,30 @@ class Engine:
             return self._choice(state, rest, t)
         if kind == QUIZ_PREFIX.rstrip(":"):
             return self.quiz.answer(state, rest, t, self) or self._expired(state, t)
+        if data == "x:leave":
+            return self._leave_case(state, t)
+        if kind == "f":
+            return self._feedback(state, rest, t)
         if data == "x:forget" and state.screen == "forget_confirm":
             self.store.forget(state.user_id)
             state.data["forgotten"] = True
             return [Reply(text=t(T_FORGOTTEN), kind="notice")]
         return self._expired(state, t)
+
+    def _leave_case(self, state: State, t: Translator) -> list[Reply]:
+        case = self.store.open_case_for(state.user_id)
+        if case is None:
+            return self._expired(state, t)
+        cases.close_case(self.store, case, by="user")
+        return self.show(state, "main", t, notice=t(cases.T_LEFT))
+
+    def _feedback(self, state: State, rest: str, t: Translator) -> list[Reply]:
+        case_id, _, value = rest.partition(":")
+        case = self.store.case(int(case_id)) if case_id.isdigit() else None
+        if case is None or case["user_id"] != state.user_id or value not in ("y", "n"):
+            return self._expired(state, t)
+        self.store.update_case(case["id"], helpful=value)
+        return self.show(state, "main", t, notice=t(cases.T_FEEDBACK_THANKS))
 
     def _expired(self, state: State, t: Translator) -> list[Reply]:
         state.pending = None
@@ -204,11 +223,8 @@ class Engine:
         open_case = self.store.open_case_for(state.user_id)
         if open_case and state.pending != "scan":
             # A person is handling this user: their words go to the person, not to the menu.
-            self.store.add_case_message(open_case["id"], "user", "text", stripped)
-            if state.data.get("case_ack") == open_case["id"]:
-                return notices
-            state.data["case_ack"] = open_case["id"]
-            return notices + [Reply(text=t(T_CASE_SENT).format(case=open_case["id"]), kind="notice")]
+            cases.add_user_message(self.store, open_case, "text", stripped)
+            return notices + self._case_ack(state, open_case, t)
         if state.pending == "scan":
             state.pending = None
             return notices + self.scan_reply(state, stripped, t)
@@ -225,12 +241,21 @@ class Engine:
         wanted = text.casefold()
         return next((b for b in buttons if b.label.casefold() == wanted), None)
 
-    def _on_media(self, state: State, kind: str, t: Translator) -> list[Reply]:
+    def _on_media(self, state: State, kind: str, t: Translator, ref: dict | None) -> list[Reply]:
         open_case = self.store.open_case_for(state.user_id)
         if open_case:
-            self.store.add_case_message(open_case["id"], "user", kind, None)
-            return [Reply(text=t(T_CASE_SENT).format(case=open_case["id"]), kind="notice")]
+            # photos of a contract, a voice message, a location: relayed as they are
+            cases.add_user_message(self.store, open_case, kind, None, ref)
+            return self._case_ack(state, open_case, t)
         return self.show(state, state.screen if state.screen in self.bundle.screens else "main", t, notice=t(T_MEDIA))
+
+    def _case_ack(self, state: State, case: dict, t: Translator) -> list[Reply]:
+        """Say once that messages go to a person; then stay quiet (no bot talking over them)."""
+        if state.data.get("case_ack") == case["id"]:
+            return []
+        state.data["case_ack"] = case["id"]
+        return [Reply(text=t(T_CASE_SENT).format(case=case["id"]), kind="notice",
+                      buttons=[[Button(t(cases.T_LEAVE), "x:leave")]])]
 
     # safety and people ----------------------------------------------------------------
     def on_distress(self, state: State, text: str, t: Translator) -> list[Reply]:
@@ -245,7 +270,8 @@ class Engine:
         case, created = cases.open_case(self.store, state, reason=reason)
         state.data["case_ack"] = case["id"]
         text = (T_CASE_OPENED if created else T_CASE_ALREADY)
-        rows = [[Button(t(T_EMERGENCY), "g:emergency")], [Button(t(MAIN), "g:main")]]
+        rows = [[Button(t(T_EMERGENCY), "g:emergency")], [Button(t(cases.T_LEAVE), "x:leave")],
+                [Button(t(MAIN), "g:main")]]
         return [Reply(text=t(text).format(case=case["id"]), buttons=rows, screen=state.screen)]
 
     def scan_reply(self, state: State, text: str, t: Translator) -> list[Reply]:

@@ -20,6 +20,8 @@ class Event:
     value: str
     arg: str = ""
     lang_hint: str | None = None
+    # Where the channel can find the original message (to copy media to moderators).
+    ref: dict | None = None
 
 
 @dataclass(frozen=True)

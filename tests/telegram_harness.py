@@ -1,0 +1,57 @@
+"""Runs the real python-telegram-bot Application (long polling) against the fake Bot API."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+
+from bot.channels.telegram import TelegramChannel
+from bot.config import Settings
+from bot.engine import Engine
+from bot.store import Store
+from fakebotapi import TOKEN, FakeBotAPI
+
+MOD_CHAT = -1001000000001  # a forum supergroup where the bot is an admin
+
+
+def settings_for(server: FakeBotAPI, db_path, **extra) -> Settings:
+    return Settings(token=TOKEN, api_base_url=server.base_url, db_path=str(db_path), rate_limit=False,
+                    moderator_chat_id=extra.pop("moderator_chat_id", MOD_CHAT), **extra)
+
+
+@contextlib.asynccontextmanager
+async def running_bot(bundle, server: FakeBotAPI, db_path, **extra):
+    """The bot polling the fake server; yields (channel, app)."""
+    server.forum_chats.add(MOD_CHAT)
+    server.admin_chats.add(MOD_CHAT)
+    settings = settings_for(server, db_path, **extra)
+    store = Store(db_path)
+    channel = TelegramChannel(Engine(bundle, store), settings)
+    app = channel.build()
+    async with app:
+        await app.start()
+        await app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=None)
+        await channel.post_init(app)  # run_polling() calls these; a hand-run Application must too
+        try:
+            yield channel, app
+        finally:
+            await app.updater.stop()
+            await channel.post_stop(app)
+            await app.stop()
+    store.close()
+
+
+def keyboard_of(params: dict) -> list[list[dict]]:
+    markup = params.get("reply_markup")
+    if not markup:
+        return []
+    markup = json.loads(markup) if isinstance(markup, str) else markup
+    return markup["inline_keyboard"]
+
+
+def button_data(params: dict, label: str) -> str:
+    for row in keyboard_of(params):
+        for button in row:
+            if button["text"] == label or label in button["text"]:
+                return button["callback_data"]
+    raise LookupError(f"{label!r} not in {[b['text'] for r in keyboard_of(params) for b in r]}")
