@@ -37,6 +37,7 @@ from .telegram import chat_ref, keyboard, media_kind
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12          # 5xx/time-outs: about an hour of backing off, then a note
+BACKOFF_BASE = 2.0         # seconds: 2, 4, 8, ... after each failed try
 MAX_BACKOFF = 300.0        # seconds
 RETENTION_DAYS = 30        # closed cases (and their messages) are deleted after this
 TOPIC_NAME_CHARS = 128     # Telegram's limit for a forum topic name
@@ -87,6 +88,7 @@ class Moderators:
         self.settings = channel.settings
         self.wake = asyncio.Event()
         self.tasks: list[asyncio.Task] = []
+        self.backoff_base = BACKOFF_BASE
 
     # routing ----------------------------------------------------------------------------
     def chat_for(self, case: dict) -> int | None:
@@ -249,6 +251,10 @@ class Moderators:
             return self._backoff(item, case, f"{type(exc).__name__}: {exc}")
         except TelegramError as exc:  # 5xx arrive as plain TelegramError
             return self._backoff(item, case, f"{type(exc).__name__}: {exc}")
+        except Exception as exc:  # a bug, not the network: retrying would not help
+            log.exception("outbox_item_broken item=%s case=%s", item["id"], case["id"])
+            self.store.mark_failed(item["id"], f"{type(exc).__name__}: {exc}")
+            return False
         self.store.mark_sent(item["id"])
         return True
 
@@ -258,7 +264,7 @@ class Moderators:
             self.store.mark_failed(item["id"], error)
             log.error("outbox_gave_up item=%s case=%s error=%s", item["id"], case["id"], error)
             return False
-        self.store.retry_later(item["id"], time.time() + min(MAX_BACKOFF, 2.0 ** attempts), error)
+        self.store.retry_later(item["id"], time.time() + min(MAX_BACKOFF, self.backoff_base ** attempts), error)
         log.warning("outbox_retry item=%s attempt=%s error=%s", item["id"], attempts, error)
         return False
 

@@ -239,7 +239,9 @@ class TelegramChannel:
 
     async def on_media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         kind = media_kind(update)
-        replies = await self.run_engine(update, Event("media", kind, lang_hint=self.lang_hint(update)))
+        message = update.effective_message
+        ref = {"chat_id": message.chat_id, "message_id": message.message_id}
+        replies = await self.run_engine(update, Event("media", kind, lang_hint=self.lang_hint(update), ref=ref))
         await self.send(update, context, replies)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,10 +1,14 @@
 """Distress detection: does this message say someone is in danger?
 
 Phrases live in content/distress/<lang>.yaml (all languages are checked on every message,
-because people mix languages and write in the script they have on their phone). Matching
-is on compact text (normalize.compact: Zawgyi converted, no spaces or punctuation), so
-"ช่วย ด้วย", "ช่วยด้วย!!" and "HELP me" all match. A false alarm costs a moderator a minute;
-a miss can cost a life, so phrases are short and broad.
+because people mix languages and write in the script they have on their phone).
+- Phrases in Latin letters (English, Indonesian, Filipino, romanised Nepali/Hindi/Bengali)
+  match whole words, with or without the spaces between them: "help me" matches "HELP me",
+  "helpme" and "help-me", but "sos" does not match "sosial".
+- Phrases in other scripts match on compact text (normalize.compact: Zawgyi converted, no
+  spaces or punctuation), because Thai, Lao, Khmer and Burmese write no spaces between
+  words: "ช่วย ด้วย" and "ช่วยด้วย!!" both match.
+A false alarm costs a moderator a minute; a miss can cost a life, so phrases are broad.
 """
 
 from __future__ import annotations
@@ -21,38 +25,55 @@ from .normalize import compact, normalize
 DISTRESS_KEYS = {"language", "phrases", "patterns", "not"}
 
 
+LATIN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def is_latin(phrase: str) -> bool:
+    return all(ord(ch) < 0x250 for ch in phrase)
+
+
+def word_pattern(phrase: str) -> str:
+    """'help me' -> r'\bhelp[\W_]*me\b': whole words, any or no separator between them."""
+    return r"\b" + r"[\W_]*".join(map(re.escape, LATIN_WORD.findall(phrase))) + r"\b"
+
+
 @dataclass
 class DistressMatcher:
-    phrases: dict[str, str]  # compact phrase -> language
+    phrases: dict[str, str]  # compact phrase (non-Latin scripts) -> language
+    words: dict[str, str]  # normalised Latin phrase -> language
     patterns: list[tuple[re.Pattern[str], str]]
-    exclusions: list[str]  # compact phrases that look alike but are not distress
-    _joined: re.Pattern[str] | None = None
+    exclusions: list[str]  # normalised phrases that look alike but are not distress
 
     def __post_init__(self) -> None:
-        if self.phrases:
-            # One alternation, longest first: a single pass over the text.
-            ordered = sorted(self.phrases, key=len, reverse=True)
-            self._joined = re.compile("|".join(map(re.escape, ordered)))
+        # One alternation each, longest first: a single pass over the text.
+        ordered = sorted(self.phrases, key=len, reverse=True)
+        self._compact = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+        latin = sorted(self.words, key=len, reverse=True)
+        self._words = re.compile("|".join(f"(?:{word_pattern(p)})" for p in latin)) if latin else None
+        self._word_lang = {compact(p): lang for p, lang in self.words.items()}
 
     def match(self, text: str) -> tuple[str, str] | None:
         """(language, what matched) if the text reads as distress, else None."""
-        flat = compact(text)
+        plain = normalize(text)
         for exclusion in self.exclusions:
-            flat = flat.replace(exclusion, "")
-        if self._joined is not None:
-            found = self._joined.search(flat)
+            plain = plain.replace(exclusion, " ")
+        if self._words is not None:
+            found = self._words.search(plain)
+            if found:
+                return self._word_lang.get(compact(found.group(0)), "?"), found.group(0)
+        if self._compact is not None:
+            found = self._compact.search(compact(plain))
             if found:
                 return self.phrases[found.group(0)], found.group(0)
-        if self.patterns:
-            plain = normalize(text)
-            for pattern, lang in self.patterns:
-                if pattern.search(plain):
-                    return lang, pattern.pattern
+        for pattern, lang in self.patterns:
+            if pattern.search(plain):
+                return lang, pattern.pattern
         return None
 
 
 def load_distress(content_dir: Path, problems: list[Problem]) -> DistressMatcher:
     phrases: dict[str, str] = {}
+    words: dict[str, str] = {}
     patterns: list[tuple[re.Pattern[str], str]] = []
     exclusions: list[str] = []
     for path in sorted((content_dir / "distress").glob("*.yaml")):
@@ -73,11 +94,14 @@ def load_distress(content_dir: Path, problems: list[Problem]) -> DistressMatcher
             if len(flat) < 3:
                 problems.append(Problem("error", where, f"phrase '{phrase}' is too short to match safely"))
                 continue
-            phrases.setdefault(flat, lang)
+            if is_latin(normalize(str(phrase))):
+                words.setdefault(normalize(str(phrase)), lang)
+            else:
+                phrases.setdefault(flat, lang)
         for raw in doc.get("patterns") or []:
             try:
                 patterns.append((re.compile(str(raw)), lang))
             except re.error as exc:
                 problems.append(Problem("error", where, f"pattern '{raw}' is not a valid regular expression: {exc}"))
-        exclusions.extend(compact(str(p)) for p in doc.get("not") or [])
-    return DistressMatcher(phrases=phrases, patterns=patterns, exclusions=[e for e in exclusions if e])
+        exclusions.extend(normalize(str(p)) for p in doc.get("not") or [])
+    return DistressMatcher(phrases=phrases, words=words, patterns=patterns, exclusions=[e for e in exclusions if e])

@@ -78,17 +78,21 @@ def registrable(host: str) -> str:
     return host.lower().removeprefix("www.")
 
 
-def _similar(a: str, b: str) -> bool:
-    """Close but not equal: one edit apart, or one contains the other's name part."""
-    if a == b:
+def _squash(host: str) -> str:
+    return "".join(ch for ch in host if ch.isalnum())
+
+
+def _similar(host: str, official: str) -> bool:
+    """A look-alike: not the official site, but the same letters with other dots or dashes
+    (dmw-gov.ph.com), or one or two letters changed (dmw.gov.pn, emigrate.gov.in.co)."""
+    if host == official or host.endswith("." + official):
         return False
-    name_a, name_b = a.split(".")[0], b.split(".")[0]
-    if len(name_b) >= 4 and name_b in a and not a.endswith("." + b):
+    a, b = _squash(host), _squash(official)
+    if len(b) >= 6 and b in a:
         return True
     if abs(len(a) - len(b)) > 2:
         return False
-    # Levenshtein distance <= 2, small strings only
-    prev = list(range(len(b) + 1))
+    prev = list(range(len(b) + 1))  # Levenshtein distance, small strings only
     for i, ca in enumerate(a, 1):
         cur = [i]
         for j, cb in enumerate(b, 1):
@@ -141,8 +145,13 @@ def scan(text: str, redflags: RedFlags, lang_hint: str | None = None) -> ScanRes
     for m in URL_RE.finditer(text):
         host = registrable(m.group(1))
         for official in redflags.official_domains:
-            if host != official and not host.endswith("." + official) and _similar(host, official):
-                findings["lookalike_domain"] = Finding("lookalike_domain", f"{host} ≈ {official}")
+            if _similar(host, official):
+                seen = findings.get("lookalike_domain")
+                evidence = f"{host} ≈ {official}"
+                if seen is None:
+                    findings["lookalike_domain"] = Finding("lookalike_domain", evidence)
+                elif evidence not in seen.evidence:
+                    seen.evidence += f", {evidence}"
     score = sum(redflags.flags[f].weight if f in redflags.flags else 2 for f in findings)
     risk = "high" if score >= redflags.thresholds["high"] else "medium" if score >= redflags.thresholds["medium"] else "low"
     language = lang_hint or detect_language(text)
