@@ -116,6 +116,15 @@ def close_case(store: Store, case: dict, by: str) -> None:
         _to_moderators(store, case, f"case:{case['id']}:close_topic", "close_topic", {})
 
 
+def waiting_reply(t) -> "Reply":
+    """Told honestly while an urgent case waits: a person will answer; meanwhile, the numbers."""
+    from .engine.model import Button, Reply
+    from .engine.render import EMERGENCY, MAIN
+
+    return Reply(text=t(T_STILL_WAITING), kind="notice", buttons=[
+        [Button(t(EMERGENCY), "g:emergency")], [Button(t(T_LEAVE), "x:leave")], [Button(t(MAIN), "g:main")]])
+
+
 def closing_reply(case: dict, t) -> "Reply":
     """What the user sees when a moderator closes their case: thanks, and was it helpful?"""
     from .engine.model import Button, Reply

@@ -206,3 +206,26 @@ async def test_user_can_leave_and_moderators_see_it(bundle, server, tmp_path):
         server.user_presses(USER, server.last_message_id(USER), "x:leave")
         await server.wait_for(lambda: any("ended the conversation" in p["text"] for p in to_chat(server, MOD_CHAT)))
         await server.wait_for(lambda: to_chat(server, MOD_CHAT, "closeForumTopic"))
+
+
+async def test_an_unanswered_urgent_case_is_reminded_and_the_user_told_honestly(bundle, server, tmp_path):
+    async with running_bot(bundle, server, tmp_path / "m.db", urgent_reminder_minutes=0) as (channel, app):
+        channel.moderators.housekeeping_every = 0.1
+        server.user_sends(USER, "/start", language_code="en")
+        await server.wait_for(lambda: server.texts_to(USER))
+        server.user_sends(USER, "help me, they beat me")
+        await server.wait_for(lambda: any("has waited" in p["text"] for p in to_chat(server, MOD_CHAT)))
+        await server.wait_for(lambda: any("will answer here as soon as they can" in t for t in server.texts_to(USER)))
+        await asyncio.sleep(0.5)
+        assert sum("has waited" in p["text"] for p in to_chat(server, MOD_CHAT)) == 1, "reminded once"
+
+
+async def test_closed_cases_are_purged_after_the_retention_period(bundle, server, tmp_path):
+    async with running_bot(bundle, server, tmp_path / "m.db") as (channel, app):
+        store = channel.engine.store
+        await open_case_by_human(server)
+        server.user_sends(USER, "a private detail")
+        await server.wait_for(lambda: any("private detail" in p["text"] for p in to_chat(server, MOD_CHAT)))
+        store.update_case(1, status="closed", closed_at="2020-01-01T00:00:00+00:00")
+        assert store.purge_closed("2021-01-01T00:00:00+00:00") == 1
+        assert store.case(1) is None and not store.case_messages(1)

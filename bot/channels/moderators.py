@@ -40,6 +40,7 @@ MAX_ATTEMPTS = 12          # 5xx/time-outs: about an hour of backing off, then a
 BACKOFF_BASE = 2.0         # seconds: 2, 4, 8, ... after each failed try
 MAX_BACKOFF = 300.0        # seconds
 RETENTION_DAYS = 30        # closed cases (and their messages) are deleted after this
+HOUSEKEEPING_SECONDS = 30  # how often reminders and retention are looked at
 TOPIC_NAME_CHARS = 128     # Telegram's limit for a forum topic name
 MODERATOR_COMMANDS = ("claim", "note", "close", "cases", "stats")
 
@@ -89,6 +90,7 @@ class Moderators:
         self.wake = asyncio.Event()
         self.tasks: list[asyncio.Task] = []
         self.backoff_base = BACKOFF_BASE
+        self.housekeeping_every = HOUSEKEEPING_SECONDS
 
     # routing ----------------------------------------------------------------------------
     def chat_for(self, case: dict) -> int | None:
@@ -306,7 +308,8 @@ class Moderators:
             reply = cases.closing_reply(case, t)
             await bot.send_message(chat_id, reply.text, reply_markup=keyboard(reply))
         elif kind == "waiting":
-            await bot.send_message(chat_id, t(cases.T_STILL_WAITING))
+            reply = cases.waiting_reply(t)
+            await bot.send_message(chat_id, reply.text, reply_markup=keyboard(reply))
         elif kind == "text":
             await bot.send_message(chat_id, f"{t(cases.T_FROM_MODERATOR).format(case=case['id'])}\n\n{payload['text']}")
         else:  # media: an introduction, then a copy (a copy carries no sender name)
@@ -381,7 +384,7 @@ class Moderators:
                 self.store.purge_closed((dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=RETENTION_DAYS)).isoformat())
             except Exception:
                 log.exception("housekeeping_error")
-            await asyncio.sleep(30)
+            await asyncio.sleep(self.housekeeping_every)
 
     def remind_urgent(self) -> None:
         limit = dt.timedelta(minutes=self.settings.urgent_reminder_minutes)

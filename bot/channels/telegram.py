@@ -51,10 +51,10 @@ TELEGRAM_LANGUAGE_CODE = {"fil": "tl", "zh_Hans": "zh"}
 
 # Concurrent updates from different chats. Measured with bench/bench_telegram.py against
 # the fake Bot API with 50 ms round trips on the 2-core machine: see bench/README.md.
-CONCURRENT_UPDATES = 32
+CONCURRENT_UPDATES = 16
 # httpx pool: one connection per concurrent update, plus room for answerCallbackQuery
-# racing the edit of the same update, plus the outbox worker.
-CONNECTION_POOL = CONCURRENT_UPDATES + 8
+# racing the edit of the same update, and the outbox workers.
+POOL_HEADROOM = 8
 TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 
 
@@ -129,9 +129,10 @@ def media_kind(update: Update) -> str:
 class TelegramChannel:
     """Wires the engine into an Application. One per process."""
 
-    def __init__(self, engine: Engine, settings: Settings):
+    def __init__(self, engine: Engine, settings: Settings, concurrency: int = CONCURRENT_UPDATES):
         self.engine = engine
         self.settings = settings
+        self.concurrency = concurrency
         self.log_key = settings.token or "safebot"
 
     # building -------------------------------------------------------------------------
@@ -139,8 +140,8 @@ class TelegramChannel:
         builder = (ApplicationBuilder().token(self.settings.token)
                    .base_url(self.settings.api_base_url)
                    .base_file_url(self.settings.api_base_url.replace("/bot", "/file/bot"))
-                   .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
-                   .connection_pool_size(CONNECTION_POOL)
+                   .concurrent_updates(PerChatUpdateProcessor(self.concurrency))
+                   .connection_pool_size(self.concurrency + POOL_HEADROOM)
                    .post_init(self.post_init)
                    .post_stop(self.post_stop))
         if self.settings.rate_limit:

@@ -17,7 +17,7 @@ from ..safety.distress import DistressMatcher
 from ..safety.scan import RedFlags, scan
 from ..store import State, Store
 from .model import Bundle, Button, Event, Reply
-from .render import BACK, MAIN, ROLE_LABELS, render_screen, split_long
+from .render import BACK, EMERGENCY, MAIN, ROLE_LABELS, render_screen, split_long
 from .quiz import QUIZ_PREFIX, RISK, T_TALK, Quiz
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,6 @@ T_SCAN_RESULT = N_("Risk: {risk}. I found these warning signs:")
 T_SCAN_CONTACT = N_("Contacts to watch (a recruiter who only talks on chat apps is a warning sign): {evidence}")
 T_SCAN_NEXT = N_("What to do now: do not pay anything and do not give your passport. Check the agency's licence with the official body for your country. Talk to a person if you are not sure.")
 T_CHECK_AGAIN = N_("Check another ad")
-T_EMERGENCY = N_("Emergency help")
 
 
 @dataclass
@@ -169,7 +168,10 @@ class Engine:
     def _action(self, state: State, action: str, t: Translator) -> list[Reply]:
         state.pending = None
         if action == "human":
-            return self.open_human_case(state, t, reason="asked")
+            # the screen before this one explained what is shared: pressing is the consent
+            checks = (state.data.get("quiz_result"), state.data.get("scan_result"))
+            scam_high = any(c and c.get("risk") == "high" for c in checks)
+            return self.open_human_case(state, t, reason="scam" if scam_high else "asked")
         if action == "language":
             return self.show(state, "ask_language", t)
         if action in ("countries", "role", "location"):
@@ -270,7 +272,7 @@ class Engine:
         case, created = cases.open_case(self.store, state, reason=reason)
         state.data["case_ack"] = case["id"]
         text = (T_CASE_OPENED if created else T_CASE_ALREADY)
-        rows = [[Button(t(T_EMERGENCY), "g:emergency")], [Button(t(cases.T_LEAVE), "x:leave")],
+        rows = [[Button(t(EMERGENCY), "g:emergency")], [Button(t(cases.T_LEAVE), "x:leave")],
                 [Button(t(MAIN), "g:main")]]
         return [Reply(text=t(text).format(case=case["id"]), buttons=rows, screen=state.screen)]
 
@@ -294,6 +296,6 @@ class Engine:
             parts.append(t(T_SCAN_NEXT))
         rows = [[Button(t(T_CHECK_AGAIN), "a:scan")]]
         if result.risk == "high":
-            rows.insert(0, [Button(t(T_TALK), "a:human")])
+            rows.insert(0, [Button(t(T_TALK), "g:human")])  # via the screen that says what is shared
         rows.append([Button(t(BACK), "g:scam"), Button(t(MAIN), "g:main")])
         return split_long(parts, rows, state.screen)

@@ -86,5 +86,5 @@ class Quiz:
         parts.append(t({"high": T_NEXT_HIGH, "medium": T_NEXT_MEDIUM}.get(risk, T_NONE)))
         rows = [[Button(t(T_AGAIN), "a:quiz")], [Button(t(BACK), "g:scam"), Button(t(MAIN), "g:main")]]
         if risk == "high":
-            rows.insert(0, [Button(t(T_TALK), "a:human")])
+            rows.insert(0, [Button(t(T_TALK), "g:human")])  # via the screen that says what is shared
         return split_long(parts, rows, state.screen)

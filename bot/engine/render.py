@@ -12,6 +12,7 @@ from .model import Bundle, Button, Fact, Reply, Screen
 
 ROLE_LABELS = {"self": N_("For myself"), "family": N_("For a family member")}
 BACK, MAIN = N_("⬅ Back"), N_("🏠 Main menu")
+EMERGENCY = N_("Emergency help")  # the same words as the main menu's button
 
 
 class SafeDict(dict):

@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from ..engine.model import Problem
-from .normalize import compact, normalize
+from .normalize import compact, normalize, phrase_pattern
 
 DISTRESS_KEYS = {"language", "phrases", "patterns", "not"}
 
@@ -46,8 +46,7 @@ class DistressMatcher:
 
     def __post_init__(self) -> None:
         # One alternation each, longest first: a single pass over the text.
-        ordered = sorted(self.phrases, key=len, reverse=True)
-        self._compact = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+        self._compact = phrase_pattern(set(self.phrases))
         latin = sorted(self.words, key=len, reverse=True)
         self._words = re.compile("|".join(f"(?:{word_pattern(p)})" for p in latin)) if latin else None
         self._word_lang = {compact(p): lang for p, lang in self.words.items()}

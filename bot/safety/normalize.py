@@ -48,16 +48,67 @@ def to_unicode_burmese(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=8192)
+def _fold(ch: str) -> str:
+    """One character made comparable: compatibility form, lower case, no zero-width."""
+    return unicodedata.normalize("NFKC", ch).casefold().translate(ZERO_WIDTH)
+
+
+@lru_cache(maxsize=8192)
+def _keep(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "LMN"  # letters, marks (vowel signs), numbers
+
+
+def _prepare(text: str) -> str:
+    # Zawgyi first (it reorders marks), then composed forms, so folding char by char is safe.
+    return unicodedata.normalize("NFC", to_unicode_burmese(text))
+
+
 def normalize(text: str) -> str:
     """Text as typed → comparable text (Unicode Burmese, NFKC, no zero-width, casefolded)."""
-    text = to_unicode_burmese(text)
-    text = unicodedata.normalize("NFKC", text).translate(ZERO_WIDTH)
-    return SPACE.sub(" ", text.casefold()).strip()
+    folded = "".join(_fold(ch) for ch in _prepare(text))
+    return SPACE.sub(" ", folded).strip()
+
+
+def compact_map(text: str) -> tuple[str, list[int], str]:
+    """compact() of the text, where each of its characters came from in the prepared text,
+    and the prepared text itself (to quote what matched)."""
+    prepared = _prepare(text)
+    flat: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(prepared):
+        for c in _fold(ch):
+            if _keep(c):
+                flat.append(c)
+                origin.append(i)
+    return "".join(flat), origin, prepared
 
 
 def compact(text: str) -> str:
     """normalize() without spaces or punctuation: the form phrases are matched in."""
-    return "".join(ch for ch in normalize(text) if unicodedata.category(ch)[0] in _KEEP)
+    return compact_map(text)[0]
 
 
-_KEEP = frozenset("LMN")  # letters, marks (vowel signs), numbers
+def phrase_pattern(phrases: list[str] | set[str]) -> re.Pattern[str] | None:
+    """One regular expression matching any of the phrases, built as a trie so that phrases
+    sharing a beginning are tried together: a 1 KB text against thousands of phrases in
+    well under a millisecond (a flat a|b|c alternation tries every phrase at every place).
+    Longer phrases win over their own prefixes."""
+    trie: dict = {}
+    for phrase in phrases:
+        if not phrase:
+            continue
+        node = trie
+        for ch in phrase:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def build(node: dict) -> str:
+        ends_here = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends_here else body
+
+    return re.compile(build(trie)) if trie else None

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from ..engine.model import Problem
-from .normalize import compact
+from .normalize import compact, compact_map, phrase_pattern
 
 # Contacts that move the talk off any platform that could check the recruiter.
 CONTACT_PATTERNS = [
@@ -46,8 +46,7 @@ class RedFlags:
     _joined: re.Pattern[str] | None = None
 
     def compile(self) -> None:
-        alternatives = sorted({p for p, _, _ in self.phrases} | set(self.hubs), key=len, reverse=True)
-        self._joined = re.compile("|".join(map(re.escape, alternatives))) if alternatives else None
+        self._joined = phrase_pattern({p for p, _, _ in self.phrases} | set(self.hubs))
         self._by_phrase: dict[str, tuple[str, str]] = {}
         for phrase, flag, lang in self.phrases:
             self._by_phrase.setdefault(phrase, (flag, lang))
@@ -101,15 +100,16 @@ def _similar(host: str, official: str) -> bool:
     return prev[-1] <= 2
 
 
-def _evidence(original: str, needle_compact: str) -> str:
-    """Find the words of the original text that produced a compact match."""
-    words = original.split()
-    for size in range(1, 8):
-        for i in range(len(words) - size + 1):
-            chunk = " ".join(words[i:i + size])
-            if needle_compact in compact(chunk):
-                return chunk[:80]
-    return needle_compact[:80]
+EVIDENCE_CHARS = 80
+
+
+def _evidence(prepared: str, start: int, end: int) -> str:
+    """The words of the ad around a match (start/end index the prepared text)."""
+    while start > 0 and not prepared[start - 1].isspace() and end - start < EVIDENCE_CHARS:
+        start -= 1
+    while end < len(prepared) and not prepared[end].isspace() and end - start < EVIDENCE_CHARS:
+        end += 1
+    return prepared[start:end].strip(" ,.;:!?()[]\"'")
 
 
 def detect_language(text: str) -> str:
@@ -131,12 +131,13 @@ def detect_language(text: str) -> str:
 
 def scan(text: str, redflags: RedFlags, lang_hint: str | None = None) -> ScanResult:
     findings: dict[str, Finding] = {}
-    flat = compact(text)
+    flat, origin, prepared = compact_map(text)
     if redflags._joined is not None:
         for found in redflags._joined.finditer(flat):
             flag_id, _ = redflags._by_phrase[found.group(0)]
             if flag_id not in findings:
-                findings[flag_id] = Finding(flag_id, _evidence(text, found.group(0)))
+                quote = _evidence(prepared, origin[found.start()], origin[found.end() - 1] + 1)
+                findings[flag_id] = Finding(flag_id, quote)
     contacts = []
     for pattern in CONTACT_PATTERNS:
         contacts.extend(m.group(0).strip() for m in pattern.finditer(text))

@@ -1,0 +1,48 @@
+"""Cost of the job-ad scan and the distress check, in-process.
+
+Run: python bench/bench_scan.py. Prints the mean time per call for a 1 KB job ad (the scan)
+and for a short chat message (the distress check every message goes through).
+"""
+
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.engine import load  # noqa: E402
+from bot.safety.scan import scan  # noqa: E402
+
+AD = ("🔥 URGENT HIRING 🔥 Customer service job in Thailand (Bangkok office). Salary 1500 USD + bonus, "
+      "no experience needed, training provided. Free flight and hotel. Travel on tourist visa, our driver "
+      "picks you up at the airport and takes you to the office near Mae Sot. Interview by chat and a typing "
+      "test only. Send your passport photo and pay a small processing fee for the documents. Contact us on "
+      "Telegram @thai_hr_team or WhatsApp +66 81 234 5678. Only 10 places left! Apply now. ")
+AD = (AD * 3)[:1024]
+MESSAGE = "hello, how much does a visa to Malaysia cost for a worker from Nepal?"
+
+
+def bench(label: str, fn, n: int) -> float:
+    fn()  # warm up
+    started = time.perf_counter()
+    for _ in range(n):
+        fn()
+    mean = (time.perf_counter() - started) / n
+    print(f"{label}: {mean * 1e6:8.1f} µs per call (mean of {n})")
+    return mean
+
+
+def main() -> None:
+    bundle, _ = load()
+    redflags, distress = bundle.extra["redflags"], bundle.extra["distress"]
+    print(f"{len(redflags.phrases)} red-flag phrases, {len(redflags.hubs)} hub names, "
+          f"{len(distress.phrases) + len(distress.words)} distress phrases in all languages")
+    scan_mean = bench(f"scan of a {len(AD.encode())}-byte job ad", lambda: scan(AD, redflags), 2000)
+    bench("distress check of a chat message", lambda: distress.match(MESSAGE), 5000)
+    bench("distress check of the 1 KB ad", lambda: distress.match(AD), 2000)
+    print("scan is sub-millisecond" if scan_mean < 1e-3 else "scan is NOT sub-millisecond")
+
+
+if __name__ == "__main__":
+    main()
