@@ -41,6 +41,11 @@ def N_(message: str) -> str:
     return message
 
 
+def Nn_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a message with plural forms; shown with Translator.ngettext (babel's plural rules)."""
+    return singular, plural
+
+
 def negotiate(code: str | None) -> str | None:
     """Map a client's language tag to one of SUPPORTED, or None if we do not speak it."""
     if not code:
@@ -121,6 +126,9 @@ class Translator:
     __call__ = gettext
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """The form for n in this language (babel's CLDR plural rules, from the catalog)."""
+        if self.lang != SOURCE_LANGUAGE and singular not in self._catalog and (singular, 0) not in self._catalog:
+            missing_counter[self.lang] += 1
         return self._t.ngettext(singular, plural, n)
 
     def country(self, code: str | None) -> str:

@@ -30,6 +30,9 @@ class Metrics:
         self._latency_count += 1
 
     def render(self) -> str:
+        from .i18n import missing_counter  # strings shown in English for want of a translation
+
+        self.counters["safebot_untranslated_total"] = sum(missing_counter.values())
         lines = []
         for name, help_text in (("safebot_updates_handled_total", "Telegram updates handled"),
                                 ("safebot_errors_total", "Errors while handling updates"),

@@ -97,3 +97,34 @@ def test_normalisation_for_matching():
     assert normalize("ＨＥＬＰ\u200b me") == "help me"  # full-width, zero-width, case
     assert compact("ช่วย ด้วย!!") == compact("ช่วยด้วย")  # Thai without spaces
     assert compact("त्रुटि") == "त्रुटि"  # vowel signs are kept
+
+
+def test_every_catalog_compiles_and_loads(tmp_path):
+    """A broken or uncompilable catalog fails here (the bot compiles .mo at start-up)."""
+    import shutil
+
+    from babel.support import Translations
+
+    from bot import LOCALES_DIR
+    from bot.i18n import compile_catalogs
+
+    copy = tmp_path / "locales"
+    shutil.copytree(LOCALES_DIR, copy, ignore=shutil.ignore_patterns("*.mo"))
+    assert compile_catalogs(copy) == []
+    for lang in SUPPORTED:
+        if lang != "en":
+            catalog = Translations.load(str(copy), [lang], domain="bot")
+            assert isinstance(catalog, Translations) and catalog._catalog, lang
+
+
+def test_plural_forms_follow_each_languages_rules():
+    from bot.engine.engine import T_SCAN_RESULT
+
+    en = translator("en")
+    assert en.ngettext(*T_SCAN_RESULT, 1).endswith("warning sign:")
+    assert en.ngettext(*T_SCAN_RESULT, 3).endswith("warning signs:")
+    for lang in SUPPORTED:
+        t = translator(lang)
+        for n in (1, 2, 5):
+            text = t.ngettext(*T_SCAN_RESULT, n)
+            assert "{n}" in text and "{risk}" in text, (lang, n, text)

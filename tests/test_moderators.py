@@ -229,3 +229,15 @@ async def test_closed_cases_are_purged_after_the_retention_period(bundle, server
         store.update_case(1, status="closed", closed_at="2020-01-01T00:00:00+00:00")
         assert store.purge_closed("2021-01-01T00:00:00+00:00") == 1
         assert store.case(1) is None and not store.case_messages(1)
+
+
+async def test_a_hanging_moderator_chat_times_out_and_is_retried(bundle, server, tmp_path):
+    async with running_bot(bundle, server, tmp_path / "m.db") as (channel, app):
+        channel.moderators.backoff_base = 0.05
+        await open_case_by_human(server)
+        await wait_topic(server)
+        server.fail("sendMessage", status=502, hang=6, chat_id=MOD_CHAT)  # longer than the read timeout
+        server.user_sends(USER, "sent while Telegram hangs")
+        await server.wait_for(lambda: any("while Telegram hangs" in p["text"] for p in to_chat(server, MOD_CHAT)),
+                              timeout=30)
+        assert sum("while Telegram hangs" in p["text"] for p in to_chat(server, MOD_CHAT)) == 1

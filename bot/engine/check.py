@@ -29,11 +29,12 @@ from .render import render_screen
 METHOD_MAP = [("bot/**.py", "python"), ("dialogs/*.yaml", "bot.i18n_extract:extract_yaml"),
               ("content/facts/*.yaml", "bot.i18n_extract:extract_yaml"),
               ("content/redflags/flags.yaml", "bot.i18n_extract:extract_yaml")]
-KEYWORDS = {"N_": None}
+KEYWORDS = {"N_": None, "Nn_": (1, 2)}
 
 
 def source_messages(root: Path = ROOT) -> dict[str, str]:
-    """Every translatable string in the project now -> where it is (first place)."""
+    """Every translatable string in the project now -> where it is (first place).
+    A message with plural forms is keyed by its singular, as in a catalog."""
     found: dict[str, str] = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
             str(root), METHOD_MAP, {}, keywords=KEYWORDS, comment_tags=(), strip_comment_tags=True):
@@ -41,6 +42,10 @@ def source_messages(root: Path = ROOT) -> dict[str, str]:
             message = message[0]
         found.setdefault(message, f"{filename}:{lineno}")
     return found
+
+
+def _forms(value: str | tuple | list) -> list[str]:
+    return list(value) if isinstance(value, (tuple, list)) else [value]
 
 
 @dataclass
@@ -93,7 +98,7 @@ def check_catalogs(messages: dict[str, str], locales_dir: Path = LOCALES_DIR) ->
             problems.append(Problem("warning", where, "header does not say whether it is machine-drafted or reviewed"))
         for msgid, location in messages.items():
             entry = catalog.get(msgid)
-            if entry is None or not entry.string:
+            if entry is None or not all(_forms(entry.string)):
                 cov.missing.append(msgid)
                 continue
             if entry.fuzzy:
@@ -101,9 +106,10 @@ def check_catalogs(messages: dict[str, str], locales_dir: Path = LOCALES_DIR) ->
                 cov.missing.append(msgid)
                 continue
             cov.translated += 1
-            if placeholders(entry.string) != placeholders(msgid):
-                problems.append(Problem("error", f"{where}: {location}",
-                                        f"placeholders differ: source has {sorted(placeholders(msgid))}, translation has {sorted(placeholders(entry.string))}"))
+            for form in _forms(entry.string):
+                if placeholders(form) != placeholders(msgid):
+                    problems.append(Problem("error", f"{where}: {location}",
+                                            f"placeholders differ: source has {sorted(placeholders(msgid))}, translation has {sorted(placeholders(form))}"))
         if cov.missing:
             problems.append(Problem("error", where, f"{cov.percent:.1f}% translated ({cov.translated}/{cov.total}, {cov.fuzzy} fuzzy); first missing: '{cov.missing[0][:60]}' ({messages[cov.missing[0]]})"))
     return problems, coverage
@@ -161,11 +167,18 @@ class Report:
 
     def as_text(self) -> str:
         out = io.StringIO()
+        stale = [p for p in self.problems if p.level == "warning" and p.message.startswith("stale")]
         for p in sorted(self.problems, key=lambda p: (p.level != "error", p.where)):
-            out.write(f"{p}\n")
+            if p not in stale:
+                out.write(f"{p}\n")
+        if stale:
+            out.write(f"\n{len(stale)} fact(s) to re-check: the source's date is over three years old or it was not "
+                      f"checked for a year (all of them: --json, 'stale_facts'). The first few:\n")
+            for p in stale[:5]:
+                out.write(f"  {p.where}: {p.message}\n")
         out.write(f"\n{len(self.bundle.screens)} screens, {len(self.bundle.facts)} facts.\n")
         if self.coverage:
-            out.write("Translations: " + ", ".join(f"{lang} {c.percent:.0f}%" for lang, c in self.coverage.items()) + "\n")
+            out.write("Translations: " + ", ".join(f"{lang} {c.percent:.4g}%" for lang, c in self.coverage.items()) + "\n")
         warnings = len(self.problems) - len(self.errors)
         out.write(f"{len(self.errors)} error(s), {warnings} warning(s).\n" if self.errors
                   else f"OK: no errors, {warnings} warning(s).\n")

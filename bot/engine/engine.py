@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 
 from .. import cases, limits
-from ..i18n import N_, SUPPORTED, Translator, negotiate, translator
+from ..i18n import N_, SUPPORTED, Nn_, Translator, negotiate, translator
 from ..safety.distress import DistressMatcher
 from ..safety.scan import RedFlags, scan
 from ..store import State, Store
@@ -37,7 +37,7 @@ T_FORGET_NO = N_("No, keep my data")
 T_FORGOTTEN = N_("Your data is deleted. If you write again, I will start from the beginning.")
 T_SCAN_ASK = N_("Send me the job ad or the message you got, as text. I will look for warning signs. I do not keep the text.")
 T_SCAN_EMPTY = N_("I found no warning signs in this text. This does not prove the job is safe: check the agency's licence with the official body, and never give your passport to anyone.")
-T_SCAN_RESULT = N_("Risk: {risk}. I found these warning signs:")
+T_SCAN_RESULT = Nn_("Risk: {risk}. I found {n} warning sign:", "Risk: {risk}. I found {n} warning signs:")
 T_SCAN_CONTACT = N_("Contacts to watch (a recruiter who only talks on chat apps is a warning sign): {evidence}")
 T_SCAN_NEXT = N_("What to do now: do not pay anything and do not give your passport. Check the agency's licence with the official body for your country. Talk to a person if you are not sure.")
 T_CHECK_AGAIN = N_("Check another ad")
@@ -285,7 +285,8 @@ class Engine:
         if not result.flags:
             parts.append(t(T_SCAN_EMPTY))
         else:
-            parts.append(t(T_SCAN_RESULT).format(risk=t(RISK[result.risk])))
+            count = len(result.flags)
+            parts.append(t.ngettext(*T_SCAN_RESULT, count).format(risk=t(RISK[result.risk]), n=count))
             for finding in result.flags:
                 if finding.id == "contact_offplatform":
                     parts.append("• " + t(T_SCAN_CONTACT).format(evidence=finding.evidence))

@@ -33,7 +33,7 @@ def is_latin(phrase: str) -> bool:
 
 
 def word_pattern(phrase: str) -> str:
-    """'help me' -> r'\bhelp[\W_]*me\b': whole words, any or no separator between them."""
+    """'help me' matches 'help me', 'helpme' and 'help-me' as whole words."""
     return r"\b" + r"[\W_]*".join(map(re.escape, LATIN_WORD.findall(phrase))) + r"\b"
 
 
