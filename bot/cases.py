@@ -53,7 +53,7 @@ def open_case(store: Store, state: State, *, reason: str, priority: str = NORMAL
     header) are written in one transaction, before anything is sent.
     An urgent alarm on an open normal case raises its priority (and its queued relays').
     """
-    with store.db.conn:
+    with store.transaction():
         existing = store.open_case_for(state.user_id)
         if existing:
             if priority == URGENT and existing["priority"] != URGENT:
@@ -79,7 +79,7 @@ def open_case(store: Store, state: State, *, reason: str, priority: str = NORMAL
 
 def add_user_message(store: Store, case: dict, kind: str, text: str | None, ref: dict | None = None) -> int:
     """A user's message joins their case and is queued for the moderators (copied if media)."""
-    with store.db.conn:
+    with store.transaction():
         message_id = store.add_case_message(case["id"], "user", kind, text)
         store.update_case(case["id"], last_user_message_at=now())
         payload = {"text": text} if kind == "text" else {"kind": kind, "ref": ref}
@@ -89,7 +89,7 @@ def add_user_message(store: Store, case: dict, kind: str, text: str | None, ref:
 
 def add_moderator_message(store: Store, case: dict, kind: str, text: str | None, ref: dict | None = None) -> int:
     """A moderator's reply, queued for the user; never with the moderator's name."""
-    with store.db.conn:
+    with store.transaction():
         message_id = store.add_case_message(case["id"], "moderator", kind, text)
         if not case.get("first_response_at"):
             store.update_case(case["id"], first_response_at=now())
@@ -106,7 +106,7 @@ def add_note(store: Store, case: dict, text: str) -> int:
 
 def close_case(store: Store, case: dict, by: str) -> None:
     """Closed by a moderator ("moderator") or by the user leaving ("user")."""
-    with store.db.conn:
+    with store.transaction():
         store.update_case(case["id"], status="closed", closed_at=now(), closed_by=by)
         if by == "user":
             _to_moderators(store, case, f"case:{case['id']}:left", "note",

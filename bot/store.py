@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -43,6 +44,19 @@ class State:
         self.screen = screen
         if not self.history or self.history[-1] != screen:
             self.history = (self.history + [screen])[-HISTORY_LENGTH:]
+
+
+class _Connection(sqlite3.Connection):
+    """sqlite-utils wraps each write in `with conn:`, which commits. Inside
+    Store.transaction() that would commit half of a unit of work, so it waits for the
+    outer transaction instead."""
+
+    depth = 0
+
+    def __exit__(self, exc_type, exc, tb):
+        if self.depth:
+            return False
+        return super().__exit__(exc_type, exc, tb)
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -96,7 +110,7 @@ class Store:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, factory=_Connection)
         # secure_delete must be set before any page is written so no deleted byte survives.
         conn.execute("PRAGMA secure_delete=ON")
         conn.execute("PRAGMA foreign_keys=ON")
@@ -105,6 +119,24 @@ class Store:
             conn.execute("PRAGMA journal_mode=WAL")
         self.db = sqlite_utils.Database(conn)
         self.migrate()
+
+    @contextmanager
+    def transaction(self):
+        """All writes inside happen together or not at all (nested use joins the outer one)."""
+        conn: _Connection = self.db.conn  # type: ignore[assignment]
+        if conn.depth == 0:
+            conn.execute("BEGIN IMMEDIATE")
+        conn.depth += 1
+        try:
+            yield
+        except BaseException:
+            conn.depth -= 1
+            if conn.depth == 0:
+                conn.execute("ROLLBACK")
+            raise
+        conn.depth -= 1
+        if conn.depth == 0:
+            conn.execute("COMMIT")
 
     # schema ---------------------------------------------------------------------------
     @property
@@ -121,7 +153,7 @@ class Store:
         for number, step in enumerate(MIGRATIONS, start=1):
             if number <= version:
                 continue
-            with self.db.conn:
+            with self.transaction():
                 step(self.db)
                 self.db["meta"].upsert({"key": "schema_version", "value": str(number)}, pk="key")
 
@@ -146,7 +178,7 @@ class Store:
 
     def save(self, state: State) -> None:
         stamp = now()
-        with self.db.conn:
+        with self.transaction():
             users = self.db["users"]
             profile = {"lang": state.lang, "role": state.role, "origin": state.origin,
                        "destination": state.destination, "seen_at": stamp, "active": 1}
@@ -169,7 +201,7 @@ class Store:
     def forget(self, user_id: str) -> None:
         """Erase everything about a user. secure_delete zeroes the freed pages; the WAL is
         checkpointed and truncated so no copy of the old pages stays in the -wal file."""
-        with self.db.conn:
+        with self.transaction():
             case_ids = [r[0] for r in self.db.execute("SELECT id FROM cases WHERE user_id = ?", [user_id])]
             for case_id in case_ids:
                 for table in ("case_messages", "outbox", "case_links"):
@@ -188,7 +220,7 @@ class Store:
 
     def insert_case(self, record: dict) -> dict:
         record = {**record, "opened_at": now()}
-        with self.db.conn:
+        with self.transaction():
             case_id = self.db["cases"].insert(record).last_pk
         return self.case(case_id)
 
@@ -199,7 +231,7 @@ class Store:
         return self._get("cases", case_id)
 
     def add_case_message(self, case_id: int, direction: str, kind: str, body: str | None) -> int:
-        with self.db.conn:
+        with self.transaction():
             return self.db["case_messages"].insert(
                 {"case_id": case_id, "direction": direction, "kind": kind, "body": body, "created_at": now()}
             ).last_pk
@@ -274,7 +306,7 @@ class Store:
     def purge_closed(self, before_iso: str) -> int:
         """Delete closed cases (and their messages) closed before the given time."""
         ids = [r[0] for r in self.db.execute("SELECT id FROM cases WHERE status = 'closed' AND closed_at < ?", [before_iso])]
-        with self.db.conn:
+        with self.transaction():
             for case_id in ids:
                 for table in ("case_messages", "outbox", "case_links"):
                     self.db.execute(f"DELETE FROM {table} WHERE case_id = ?", [case_id])

@@ -66,3 +66,27 @@ def test_a_store_written_by_a_newer_version_is_not_touched(tmp_path):
         conn.execute("UPDATE meta SET value='999' WHERE key='schema_version'")
     store = Store(path)
     assert store.schema_version == 999
+
+
+def test_a_case_and_its_relays_are_written_together_or_not_at_all(tmp_path, monkeypatch):
+    from bot import cases
+    from bot.store import State
+
+    store = Store(tmp_path / "t.db")
+    state = State(user_id="tg:1", lang="en", role="self", origin="MM", destination="TH")
+    store.save(state)
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(store, "add_case_message", crash)  # fails after the case row is written
+    try:
+        cases.open_case(store, state, reason="distress", priority="urgent", first_message="help")
+    except RuntimeError:
+        pass
+    assert store.db.execute("SELECT count(*) FROM cases").fetchone()[0] == 0
+    assert store.db.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
+    monkeypatch.undo()
+    case, created = cases.open_case(store, state, reason="distress", priority="urgent", first_message="help")
+    kinds = [r[0] for r in store.db.execute("SELECT kind FROM outbox WHERE case_id = ? ORDER BY id", [case["id"]])]
+    assert created and kinds == ["topic", "header"]
