@@ -14,6 +14,7 @@ A false alarm costs a moderator a minute; a miss can cost a life, so phrases are
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,16 +26,17 @@ from .normalize import compact, normalize, phrase_pattern
 DISTRESS_KEYS = {"language", "phrases", "patterns", "not"}
 
 
-LATIN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 
 
 def is_latin(phrase: str) -> bool:
-    return all(ord(ch) < 0x250 for ch in phrase)
+    """Written in Latin letters (English, Vietnamese, Indonesian, romanised Nepali...)."""
+    return all(not ch.isalpha() or "LATIN" in unicodedata.name(ch, "") for ch in phrase)
 
 
 def word_pattern(phrase: str) -> str:
     """'help me' matches 'help me', 'helpme' and 'help-me' as whole words."""
-    return r"\b" + r"[\W_]*".join(map(re.escape, LATIN_WORD.findall(phrase))) + r"\b"
+    return r"\b" + r"[\W_]*".join(map(re.escape, WORD.findall(phrase))) + r"\b"
 
 
 @dataclass
@@ -70,6 +72,12 @@ class DistressMatcher:
         return None
 
 
+def too_short(flat: str) -> bool:
+    """Under 3 letters matches inside too many words; 2 Chinese characters (救命) are a word."""
+    cjk = all("\u3400" <= ch <= "\u9fff" for ch in flat)
+    return len(flat) < (2 if cjk else 3)
+
+
 def load_distress(content_dir: Path, problems: list[Problem]) -> DistressMatcher:
     phrases: dict[str, str] = {}
     words: dict[str, str] = {}
@@ -90,7 +98,7 @@ def load_distress(content_dir: Path, problems: list[Problem]) -> DistressMatcher
         lang = str(doc.get("language") or path.stem)
         for phrase in doc.get("phrases") or []:
             flat = compact(str(phrase))
-            if len(flat) < 3:
+            if too_short(flat):
                 problems.append(Problem("error", where, f"phrase '{phrase}' is too short to match safely"))
                 continue
             if is_latin(normalize(str(phrase))):

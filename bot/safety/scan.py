@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from ..engine.model import Problem
+from .distress import too_short
 from .normalize import compact, compact_map, phrase_pattern
 
 # Contacts that move the talk off any platform that could check the recruiter.
@@ -25,7 +26,7 @@ CONTACT_PATTERNS = [
     re.compile(r"(?<!\d)\+?\d[\d\s().-]{7,16}\d(?!\d)"),  # phone numbers
 ]
 URL_RE = re.compile(r"\b(?:https?://)?((?:[a-z0-9-]+\.)+[a-z]{2,})(?:/\S*)?", re.I)
-REDFLAG_KEYS = {"language", "flags"}
+REDFLAG_KEYS = {"language", "flags", "not"}
 
 
 @dataclass
@@ -40,18 +41,24 @@ class Flag:
 class RedFlags:
     flags: dict[str, Flag] = field(default_factory=dict)
     phrases: list[tuple[str, str, str]] = field(default_factory=list)  # (compact phrase, flag id, lang)
+    # phrases that contain a red-flag phrase but mean the opposite ("no placement fee")
+    neutral: set[str] = field(default_factory=set)
     hubs: list[str] = field(default_factory=list)  # compact place names
     official_domains: list[str] = field(default_factory=list)
     thresholds: dict[str, int] = field(default_factory=lambda: {"high": 6, "medium": 3})
     _joined: re.Pattern[str] | None = None
 
     def compile(self) -> None:
-        self._joined = phrase_pattern({p for p, _, _ in self.phrases} | set(self.hubs))
+        # One trie for all: at each place the longest phrase wins, so "no placement fee"
+        # is read as a whole (and ignored) before "placement fee" could be.
+        self._joined = phrase_pattern({p for p, _, _ in self.phrases} | set(self.hubs) | self.neutral)
         self._by_phrase: dict[str, tuple[str, str]] = {}
         for phrase, flag, lang in self.phrases:
             self._by_phrase.setdefault(phrase, (flag, lang))
         for hub in self.hubs:
             self._by_phrase.setdefault(hub, ("scam_hub", ""))
+        for phrase in self.neutral:
+            self._by_phrase[phrase] = ("", "")
 
 
 @dataclass
@@ -135,7 +142,7 @@ def scan(text: str, redflags: RedFlags, lang_hint: str | None = None) -> ScanRes
     if redflags._joined is not None:
         for found in redflags._joined.finditer(flat):
             flag_id, _ = redflags._by_phrase[found.group(0)]
-            if flag_id not in findings:
+            if flag_id and flag_id not in findings:
                 quote = _evidence(prepared, origin[found.start()], origin[found.end() - 1] + 1)
                 findings[flag_id] = Finding(flag_id, quote)
     contacts = []
@@ -145,6 +152,8 @@ def scan(text: str, redflags: RedFlags, lang_hint: str | None = None) -> ScanRes
         findings["contact_offplatform"] = Finding("contact_offplatform", ", ".join(dict.fromkeys(contacts))[:120])
     for m in URL_RE.finditer(text):
         host = registrable(m.group(1))
+        if any(host == o or host.endswith("." + o) for o in redflags.official_domains):
+            continue  # an official site itself (doe.go.th is not a look-alike of mol.go.th)
         for official in redflags.official_domains:
             if _similar(host, official):
                 seen = findings.get("lookalike_domain")
@@ -179,7 +188,7 @@ def load_redflags(content_dir: Path, problems: list[Problem]) -> RedFlags:
     result.thresholds.update(spec.get("thresholds") or {})
     hubs = read(base / "hubs.yaml") if (base / "hubs.yaml").exists() else {}
     for place in (hubs.get("hubs") or {}).values():
-        result.hubs.extend(c for c in (compact(str(n)) for n in place) if len(c) >= 3)
+        result.hubs.extend(c for c in (compact(str(n)) for n in place) if not too_short(c))
     domains = read(base / "domains.yaml") if (base / "domains.yaml").exists() else {}
     result.official_domains = [registrable(str(d["domain"])) for d in domains.get("domains") or [] if d.get("domain")]
     for path in sorted(base.glob("*.yaml")):
@@ -190,13 +199,14 @@ def load_redflags(content_dir: Path, problems: list[Problem]) -> RedFlags:
         for key in set(doc) - REDFLAG_KEYS:
             problems.append(Problem("error", where, f"unknown key '{key}'"))
         lang = str(doc.get("language") or path.stem)
+        result.neutral.update(c for c in (compact(str(p)) for p in doc.get("not") or []) if c)
         for flag_id, phrases in (doc.get("flags") or {}).items():
             if str(flag_id) not in result.flags:
                 problems.append(Problem("error", where, f"unknown flag '{flag_id}' (define it in flags.yaml)"))
                 continue
             for phrase in phrases or []:
                 flat = compact(str(phrase))
-                if len(flat) < 3:
+                if too_short(flat):
                     problems.append(Problem("error", where, f"phrase '{phrase}' is too short to match safely"))
                     continue
                 result.phrases.append((flat, str(flag_id), lang))
