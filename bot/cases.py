@@ -114,22 +114,3 @@ def close_case(store: Store, case: dict, by: str) -> None:
         else:
             store.enqueue(f"case:{case['id']}:closed", case["id"], TO_USER, "closed", {}, PRIORITY[case["priority"]])
         _to_moderators(store, case, f"case:{case['id']}:close_topic", "close_topic", {})
-
-
-def waiting_reply(t) -> "Reply":
-    """Told honestly while an urgent case waits: a person will answer; meanwhile, the numbers."""
-    from .engine.model import Button, Reply
-    from .engine.render import EMERGENCY, MAIN
-
-    return Reply(text=t(T_STILL_WAITING), kind="notice", buttons=[
-        [Button(t(EMERGENCY), "g:emergency")], [Button(t(T_LEAVE), "x:leave")], [Button(t(MAIN), "g:main")]])
-
-
-def closing_reply(case: dict, t) -> "Reply":
-    """What the user sees when a moderator closes their case: thanks, and was it helpful?"""
-    from .engine.model import Button, Reply
-    from .engine.render import MAIN
-
-    return Reply(text=t(T_CASE_CLOSED).format(case=case["id"]), kind="notice", buttons=[
-        [Button(t(T_HELPFUL_YES), f"f:{case['id']}:y"), Button(t(T_HELPFUL_NO), f"f:{case['id']}:n")],
-        [Button(t(MAIN), "g:main")]])

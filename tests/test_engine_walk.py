@@ -3,7 +3,6 @@
 import pytest
 
 from bot import limits
-from bot.engine.model import Event
 from bot.engine.testing import ChatClient
 
 ROUTES = [("MM", "TH"), ("NP", "MY"), ("PH", "HK"), ("ID", "TW"), ("other", "other"), ("IN", "AE")]

@@ -2,7 +2,6 @@
 SIGTERM, kill -9 in the middle of a relay and exactly-once delivery after restart."""
 
 import asyncio
-import os
 import signal
 import subprocess
 import sys

@@ -140,3 +140,24 @@ def test_paste_the_offer_in_the_chat(engine):
     chat.send("Hiring typing job in Cambodia Sihanoukville, salary 2000 USD, no experience, free ticket, telegram @hr_boss88")
     assert "Risk: HIGH" in chat.text and "«" in chat.text
     assert "Talk to a person" in chat.labels
+
+
+def test_an_urgent_case_is_not_flooded_with_safety_screens(engine):
+    chat = ChatClient(engine, user_id="tg:d2")
+    chat.onboard()
+    chat.send("help me, they took my passport")
+    assert chat.screen == "emergency"
+    chat.send("help me please, they beat us again")  # goes to the person handling the case, quietly
+    assert chat.replies == []
+    messages = engine.store.case_messages(1)
+    assert [m["body"] for m in messages][-1] == "help me please, they beat us again"
+
+
+def test_distress_on_an_open_normal_case_makes_it_urgent(engine):
+    chat = ChatClient(engine, user_id="tg:d3")
+    chat.onboard()
+    chat.send("/human")
+    chat.press("Yes, talk to a person")
+    assert engine.store.case(1)["priority"] == "normal"
+    chat.send("they locked me in the room")
+    assert engine.store.case(1)["priority"] == "urgent" and "urgent case" in chat.text

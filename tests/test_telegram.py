@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from fakebotapi import FakeBotAPI
-from telegram_harness import MOD_CHAT, button_data, running_bot
+from telegram_harness import button_data, running_bot
 
 USER = 5550001
 

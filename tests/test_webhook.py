@@ -1,11 +1,8 @@
 """`safebot webhook`: the aiohttp server's checks, /healthz, /metrics, and the real process."""
 
-import asyncio
-import json
 import subprocess
 import sys
 
-import aiohttp
 import pytest
 
 from bot.channels.telegram import TelegramChannel

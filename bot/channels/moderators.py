@@ -24,15 +24,15 @@ import statistics
 import time
 
 from telegram import Update
-from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
 from .. import cases
+from ..engine.render import case_closed_reply, case_waiting_reply
 from ..i18n import translator
 from ..metrics import metrics
 from ..store import Store, now
-from .telegram import chat_ref, keyboard, media_kind
+from .telegram import keyboard, media_kind
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def topic_name(case: dict) -> str:
     return " · ".join(parts)[:TOPIC_NAME_CHARS]
 
 
-def header_text(case: dict, store: Store, first_message: str | None) -> str:
+def header_text(case: dict, first_message: str | None) -> str:
     """The context handoff, so nobody asks the user to repeat a painful story."""
     context = json.loads(case.get("context") or "{}")
     en = translator("en")
@@ -305,10 +305,10 @@ class Moderators:
         t = translator(user.get("lang") or case.get("lang"))
         kind = item["kind"]
         if kind == "closed":
-            reply = cases.closing_reply(case, t)
+            reply = case_closed_reply(case, t)
             await bot.send_message(chat_id, reply.text, reply_markup=keyboard(reply))
         elif kind == "waiting":
-            reply = cases.waiting_reply(t)
+            reply = case_waiting_reply(t)
             await bot.send_message(chat_id, reply.text, reply_markup=keyboard(reply))
         elif kind == "text":
             await bot.send_message(chat_id, f"{t(cases.T_FROM_MODERATOR).format(case=case['id'])}\n\n{payload['text']}")
@@ -356,10 +356,10 @@ class Moderators:
             return
         if thread_id and not had_topic and kind != "header":
             # a topic opened again after moderators deleted the first one: context first
-            sent = await bot.send_message(chat_id, header_text(case, self.store, None), message_thread_id=thread_id)
+            sent = await bot.send_message(chat_id, header_text(case, None), message_thread_id=thread_id)
             self.store.link(chat_id, sent.message_id, case["id"])
         if kind == "header":
-            sent = await bot.send_message(chat_id, header_text(case, self.store, payload.get("first_message")),
+            sent = await bot.send_message(chat_id, header_text(case, payload.get("first_message")),
                                           message_thread_id=thread_id)
             self.store.update_case(case["id"], header_message_id=sent.message_id)
         elif kind in ("text", "note"):

@@ -93,7 +93,7 @@ class Engine:
 
     # commands -------------------------------------------------------------------------
     def _on_command(self, state: State, name: str, arg: str, t: Translator) -> list[Reply]:
-        state.pending = None if name != "human" else state.pending
+        state.pending = None  # a command leaves any question the bot was waiting on
         if name == "start":
             return self._start(state, arg, t)
         targets = {"menu": "main", "language": "ask_language", "human": "human", "forget": "forget_confirm",
@@ -134,7 +134,7 @@ class Engine:
         if kind == "c":
             return self._choice(state, rest, t)
         if kind == QUIZ_PREFIX.rstrip(":"):
-            return self.quiz.answer(state, rest, t, self) or self._expired(state, t)
+            return self.quiz.answer(state, rest, t) or self._expired(state, t)
         if data == "x:leave":
             return self._leave_case(state, t)
         if kind == "f":
@@ -219,10 +219,12 @@ class Engine:
         if stripped.startswith("/"):
             name, _, arg = stripped[1:].partition(" ")
             return self._on_command(state, name.split("@")[0], arg, t)
-        # Safety first: a distress message interrupts whatever the user was doing.
-        if self.distress is not None and self.distress.match(stripped):
-            return notices + self.on_distress(state, stripped, t)
         open_case = self.store.open_case_for(state.user_id)
+        # Safety first: a distress message interrupts whatever the user was doing (once:
+        # when a person already handles it as urgent, it goes to them like any message).
+        urgent_already = open_case is not None and open_case["priority"] == cases.URGENT
+        if not urgent_already and self.distress is not None and self.distress.match(stripped):
+            return notices + self.on_distress(state, stripped, t)
         if open_case and state.pending != "scan":
             # A person is handling this user: their words go to the person, not to the menu.
             cases.add_user_message(self.store, open_case, "text", stripped)

@@ -7,15 +7,10 @@ moderators' context if the user then asks for a person), never the job ad itself
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..i18n import N_, Translator
 from ..store import State
 from .model import Bundle, Button, Reply
 from .render import BACK, MAIN, split_long
-
-if TYPE_CHECKING:
-    from .engine import Engine
 
 QUIZ_PREFIX = "q:"
 ANSWERS = {"y": N_("Yes"), "n": N_("No"), "u": N_("I don't know")}
@@ -56,7 +51,7 @@ class Quiz:
                 [Button(t(BACK), "g:scam"), Button(t(MAIN), "g:main")]]
         return [Reply(text=text, buttons=rows, screen=state.screen)]
 
-    def answer(self, state: State, rest: str, t: Translator, engine: "Engine") -> list[Reply] | None:
+    def answer(self, state: State, rest: str, t: Translator) -> list[Reply] | None:
         flag_id, _, value = rest.partition(":")
         if value not in ANSWERS or state.pending != QUIZ_PREFIX + flag_id:
             return None  # stale or forged: the caller shows "expired"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from .. import limits
+from .. import cases, limits
 from ..i18n import N_, SUPPORTED, Translator
 from ..store import State
 from .model import Bundle, Button, Fact, Reply, Screen
@@ -128,3 +128,16 @@ def split_long(parts: list[str], rows: list[list[Button]], screen_id: str | None
     replies = [Reply(text=m, screen=screen_id) for m in messages]
     replies[-1].buttons = rows
     return replies
+
+
+def case_waiting_reply(t: Translator) -> Reply:
+    """Told honestly while an urgent case waits: a person will answer; meanwhile, the numbers."""
+    return Reply(text=t(cases.T_STILL_WAITING), kind="notice", buttons=[
+        [Button(t(EMERGENCY), "g:emergency")], [Button(t(cases.T_LEAVE), "x:leave")], [Button(t(MAIN), "g:main")]])
+
+
+def case_closed_reply(case: dict, t: Translator) -> Reply:
+    """What the user sees when a moderator closes their case: thanks, and was it helpful?"""
+    return Reply(text=t(cases.T_CASE_CLOSED).format(case=case["id"]), kind="notice", buttons=[
+        [Button(t(cases.T_HELPFUL_YES), f"f:{case['id']}:y"), Button(t(cases.T_HELPFUL_NO), f"f:{case['id']}:n")],
+        [Button(t(MAIN), "g:main")]])
