@@ -53,6 +53,7 @@ class DistressMatcher:
         self._words = re.compile("|".join(f"(?:{word_pattern(p)})" for p in latin)) if latin else None
         self._word_lang = {compact(p): lang for p, lang in self.words.items()}
 
+
     def match(self, text: str) -> tuple[str, str] | None:
         """(language, what matched) if the text reads as distress, else None."""
         plain = normalize(text)

@@ -119,21 +119,16 @@ def _evidence(prepared: str, start: int, end: int) -> str:
     return prepared[start:end].strip(" ,.;:!?()[]\"'")
 
 
+SCRIPTS = [(lang, re.compile(f"[{block}]")) for lang, block in (
+    ("my", "\u1000-\u109f"), ("th", "\u0e00-\u0e7f"), ("lo", "\u0e80-\u0eff"), ("km", "\u1780-\u17ff"),
+    ("bn", "\u0980-\u09ff"), ("si", "\u0d80-\u0dff"), ("hi", "\u0900-\u097f"), ("zh_Hans", "\u4e00-\u9fff"))]
+
+
 def detect_language(text: str) -> str:
     """A script-based guess; good enough to pick the reply language of `safebot scan`."""
-    ranges = [("my", "\u1000", "\u109f"), ("th", "\u0e00", "\u0e7f"), ("lo", "\u0e80", "\u0eff"),
-              ("km", "\u1780", "\u17ff"), ("bn", "\u0980", "\u09ff"), ("si", "\u0d80", "\u0dff"),
-              ("zh_Hans", "\u4e00", "\u9fff")]
-    counts: dict[str, int] = {}
-    for ch in text:
-        for lang, lo, hi in ranges:
-            if lo <= ch <= hi:
-                counts[lang] = counts.get(lang, 0) + 1
-        if "\u0900" <= ch <= "\u097f":
-            counts["hi"] = counts.get("hi", 0) + 1
-    if counts:
-        return max(counts, key=counts.get)
-    return "en"
+    counts = {lang: len(pattern.findall(text)) for lang, pattern in SCRIPTS}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else "en"
 
 
 def scan(text: str, redflags: RedFlags, lang_hint: str | None = None) -> ScanResult:
