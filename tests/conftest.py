@@ -39,6 +39,16 @@ def chat(engine):
 
 
 @pytest.fixture
+async def server():
+    """A fake Telegram Bot API on 127.0.0.1 (tests/fakebotapi.py)."""
+    from fakebotapi import FakeBotAPI
+
+    fake = await FakeBotAPI().start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
 def safebot_cmd():
     """How to run the installed CLI in a subprocess."""
     return [sys.executable, "-m", "bot"]

@@ -3,20 +3,11 @@ routing, failures — the real Application against the fake Bot API."""
 
 import asyncio
 
-import pytest
 
-from fakebotapi import FakeBotAPI
 from telegram_harness import MOD_CHAT, button_data, running_bot
 
 USER = 7770001
 ALICE = 9001  # a moderator
-
-
-@pytest.fixture
-async def server():
-    s = await FakeBotAPI().start()
-    yield s
-    await s.stop()
 
 
 def to_chat(server, chat_id, method="sendMessage"):

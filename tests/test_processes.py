@@ -31,13 +31,10 @@ def start(command: list[str], server: FakeBotAPI, db, **env) -> subprocess.Popen
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-@pytest.fixture
-async def server():
-    s = await FakeBotAPI().start()
-    s.forum_chats.add(MOD_CHAT)
-    s.admin_chats.add(MOD_CHAT)
-    yield s
-    await s.stop()
+@pytest.fixture(autouse=True)
+def moderator_forum(server):
+    server.forum_chats.add(MOD_CHAT)
+    server.admin_chats.add(MOD_CHAT)
 
 
 def mod_texts(server):

@@ -2,19 +2,10 @@
 
 import asyncio
 
-import pytest
 
-from fakebotapi import FakeBotAPI
 from telegram_harness import button_data, running_bot
 
 USER = 5550001
-
-
-@pytest.fixture
-async def server():
-    s = await FakeBotAPI().start()
-    yield s
-    await s.stop()
 
 
 def last_to(server, chat_id, method=None):

@@ -10,19 +10,12 @@ from bot.channels.web import make_web_app, webhook_path
 from bot.engine import Engine
 from bot.store import Store
 from conftest import CLEAN_ENV, ROOT
-from fakebotapi import TOKEN, FakeBotAPI
+from fakebotapi import TOKEN
 from telegram_harness import settings_for
 from test_processes import procfile
 
 SECRET = "s3cret-webhook-token_0123456789"
 USER = 6660001
-
-
-@pytest.fixture
-async def server():
-    s = await FakeBotAPI().start()
-    yield s
-    await s.stop()
 
 
 def update_json(text="/start scam", update_id=1):

@@ -87,10 +87,7 @@ async def serve(channel, settings: Settings, stop: asyncio.Event | None = None) 
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):
-            pass
+        loop.add_signal_handler(sig, stop.set)  # SIGTERM: stop taking updates, finish the queued ones
     async with app:
         await app.start()
         await channel.post_init(app)  # commands, set-up check, outbox workers
