@@ -128,3 +128,26 @@ def test_plural_forms_follow_each_languages_rules():
         for n in (1, 2, 5):
             text = t.ngettext(*T_SCAN_RESULT, n)
             assert "{n}" in text and "{risk}" in text, (lang, n, text)
+
+
+def test_pybabel_extract_uses_the_registered_yaml_extractor(tmp_path):
+    """The standard pipeline: `pybabel extract -F babel.cfg` finds YAML strings through the
+    entry point, with file and line as the location."""
+    import subprocess
+    import sys
+
+    from babel.messages.pofile import read_po
+
+    from conftest import ROOT
+
+    out = tmp_path / "bot.pot"
+    done = subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
+                           "-k", "N_", "-k", "Nn_:1,2", "--no-default-keywords", "-o", str(out), "."],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    catalog = read_po(out.open("rb"))
+    main_menu = catalog.get("Main menu. What do you want to know?\nYou can also write to me at any time. If you are in danger, tell me.")
+    assert main_menu is not None and main_menu.locations[0][0] == "dialogs/main.yaml"
+    assert catalog.get("Which country are you from?") is not None
+    assert any(loc[0].startswith("content/facts/") for m in catalog for loc in m.locations)
+    assert catalog.get("This menu has expired. Here is the main menu.") is not None  # a Python N_() string
