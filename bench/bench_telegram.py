@@ -1,6 +1,7 @@
 """How many updates a second the Telegram channel handles, by concurrency bound.
 
-The real Application (polling, PerChatUpdateProcessor, the engine and SQLite) against the
+The real Application (our Poller: batches handled chat by chat, concurrently up to the
+bound, before they are confirmed; the engine and SQLite) against the
 fake Bot API answering every call after 50 ms, as a far-away Telegram would. Each update
 is a different user sending /menu (one getUpdates batch, one sendMessage each).
 Run: python bench/bench_telegram.py  (about a minute on the 2-core machine)
@@ -15,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from bot.channels.telegram import TelegramChannel  # noqa: E402
+from bot.channels.telegram import Poller, TelegramChannel  # noqa: E402
 from bot.engine import Engine, load  # noqa: E402
 from bot.store import Store  # noqa: E402
 from fakebotapi import FakeBotAPI  # noqa: E402
@@ -31,17 +32,20 @@ async def measure(bundle, bound: int) -> float:
         store = Store(Path(tmp) / "bench.db")
         channel = TelegramChannel(Engine(bundle, store), settings_for(server, Path(tmp) / "bench.db",
                                                                       moderator_chat_id=None), concurrency=bound)
-        app = channel.build()
+        app = channel.build(with_updater=False)
+        poller = Poller(channel, app)
         async with app:
             await app.start()
-            await app.updater.start_polling(poll_interval=0.0, timeout=1)
+            polling = asyncio.create_task(poller.run())  # as `safebot run` polls
+            await asyncio.sleep(0.2)
             server.delay = ROUND_TRIP
             started = time.perf_counter()
             for user in range(UPDATES):
                 server.user_sends(100_000 + user, "/menu")
             await server.wait_for(lambda: len(server.sent("sendMessage")) >= UPDATES, timeout=600)
             elapsed = time.perf_counter() - started
-            await app.updater.stop()
+            poller.stopping.set()
+            await polling
             await app.stop()
         store.close()
     await server.stop()

@@ -66,6 +66,8 @@ class FakeBotAPI:
         self._message_ids = itertools.count(1000)
         self._topic_ids = itertools.count(50)
         self._new_update = asyncio.Event()
+        self._closing = False
+        self._closed = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -81,6 +83,9 @@ class FakeBotAPI:
         return self
 
     async def stop(self) -> None:
+        self._closing = True
+        self._new_update.set()  # wake long polls still held open by a stopped bot
+        self._closed.set()  # and end injected hangs
         if self._runner:
             await self._runner.cleanup()
 
@@ -223,7 +228,10 @@ class FakeBotAPI:
             await asyncio.sleep(self.delay)
         if failure:
             if failure.hang:
-                await asyncio.sleep(failure.hang)
+                try:
+                    await asyncio.wait_for(self._closed.wait(), timeout=failure.hang)
+                except asyncio.TimeoutError:
+                    pass
             if failure.status:
                 body: dict[str, Any] = {"ok": False, "error_code": failure.status, "description": failure.description}
                 if failure.retry_after is not None:
@@ -270,7 +278,7 @@ class FakeBotAPI:
         deadline = time.monotonic() + timeout
         while True:
             pending = [u for u in self.updates if u["update_id"] >= offset]
-            if pending or time.monotonic() >= deadline:
+            if pending or time.monotonic() >= deadline or self._closing:
                 limit = int(params.get("limit") or 100)
                 return pending[:limit]
             self._new_update.clear()

@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import json
 
-from bot.channels.telegram import TelegramChannel
+import asyncio
+
+from bot.channels.telegram import Poller, TelegramChannel
 from bot.config import Settings
 from bot.engine import Engine
 from bot.store import Store
@@ -27,15 +29,17 @@ async def running_bot(bundle, server: FakeBotAPI, db_path, **extra):
     settings = settings_for(server, db_path, **extra)
     store = Store(db_path)
     channel = TelegramChannel(Engine(bundle, store), settings)
-    app = channel.build()
+    app = channel.build(with_updater=False)
+    poller = Poller(channel, app)
     async with app:
         await app.start()
-        await app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=None)
-        await channel.post_init(app)  # run_polling() calls these; a hand-run Application must too
+        await channel.post_init(app)  # as `safebot run` does (bot.channels.telegram.poll)
+        polling = asyncio.create_task(poller.run())
         try:
             yield channel, app
         finally:
-            await app.updater.stop()
+            poller.stopping.set()
+            await polling
             await channel.post_stop(app)
             await app.stop()
     store.close()

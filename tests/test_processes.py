@@ -98,3 +98,25 @@ async def test_kill_9_mid_relay_delivers_exactly_once_after_restart(server, tmp_
         if proc.poll() is None:
             proc.kill()
             proc.wait(10)
+
+
+async def test_kill_9_while_handling_loses_no_update(server, tmp_path):
+    """The offset is confirmed only for handled updates: an update whose answer was still
+    being sent when the process died is handled again after the restart."""
+    db = tmp_path / "o.db"
+    proc = start(procfile()["worker"], server, db)
+    try:
+        server.user_sends(USER, "/menu")
+        await server.wait_for(lambda: server.texts_to(USER), timeout=30)
+        server.fail("sendMessage", status=500, hang=30, chat_id=USER)  # the answer hangs
+        server.user_sends(USER, "/start scam")
+        await server.wait_for(lambda: len(server.sent("sendMessage", USER, ok_only=False)) >= 2, timeout=30)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+        server.failures.clear()
+        proc = start(procfile()["worker"], server, db)
+        await server.wait_for(lambda: any("job offers" in t for t in server.texts_to(USER)), timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)

@@ -5,7 +5,9 @@
 - Inline keyboards; a button press edits the screen in place and always answers the
   callback query. A stale or forged payload is the engine's business ("expired" + menu).
 - Updates of one chat run in order, one at a time; different chats run concurrently up
-  to CONCURRENT_UPDATES (PerChatUpdateProcessor), with an HTTP pool sized to match.
+  to CONCURRENT_UPDATES (Poller for long polling, PerChatUpdateProcessor for webhook
+  updates), with an HTTP pool sized to match.
+- Long polling confirms an update to Telegram only after it was handled (Poller).
 - Outgoing calls go through AIORateLimiter (Telegram's per-chat, per-group and global
   limits, RetryAfter waited out). A user who blocked the bot is marked inactive.
 - Logs: one line per event; chat ids are keyed hashes, never message text.
@@ -18,6 +20,7 @@ import hashlib
 import hmac
 import logging
 import re
+import signal
 import time
 from collections import deque
 from typing import Any, Awaitable
@@ -320,15 +323,93 @@ def allowed_updates() -> list[str]:
     return [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER, Update.CHANNEL_POST]
 
 
-def run_polling(engine: Engine, settings: Settings) -> int:
-    channel = TelegramChannel(engine, settings)
-    app = channel.build()
-    log.info("polling_start")
-    # Stops on SIGINT/SIGTERM: the updater stops fetching, then every update already
-    # fetched is handled before the process exits.
-    app.run_polling(allowed_updates=allowed_updates(), drop_pending_updates=False,
-                    close_loop=False)
+POLL_TIMEOUT = 25  # seconds Telegram may hold a getUpdates call open (long polling)
+
+
+class Poller:
+    """Long polling that confirms to Telegram only the updates that were handled.
+
+    python-telegram-bot's Updater asks for the next batch (which confirms the last one)
+    as soon as a batch is queued, so a crash loses what was queued but not yet handled.
+    Here a batch is handled first — chats concurrently, each chat's updates in order —
+    and only then confirmed by the next getUpdates. After a crash Telegram sends the
+    unconfirmed updates again: a few may be handled twice, none is lost.
+    """
+
+    def __init__(self, channel: "TelegramChannel", app: Application):
+        self.channel = channel
+        self.app = app
+        self.offset: int | None = None
+        self.stopping = asyncio.Event()
+
+    async def handle_batch(self, updates: list[Update]) -> None:
+        by_chat: dict[Any, list[Update]] = {}
+        for update in updates:
+            by_chat.setdefault(PerChatUpdateProcessor.key(update), []).append(update)
+        bound = asyncio.Semaphore(self.channel.concurrency)
+
+        async def one_chat(chat_updates: list[Update]) -> None:
+            async with bound:
+                for update in chat_updates:
+                    await self.app.process_update(update)
+
+        await asyncio.gather(*(one_chat(u) for u in by_chat.values()))
+
+    async def run(self) -> None:
+        failures = 0
+        while not self.stopping.is_set():
+            fetch = asyncio.ensure_future(self.app.bot.get_updates(
+                offset=self.offset, timeout=POLL_TIMEOUT, allowed_updates=allowed_updates()))
+            stop = asyncio.ensure_future(self.stopping.wait())
+            await asyncio.wait({fetch, stop}, return_when=asyncio.FIRST_COMPLETED)
+            if not fetch.done():
+                fetch.cancel()  # stopping while waiting: nothing was fetched, nothing is lost
+                break
+            stop.cancel()
+            try:
+                updates = fetch.result()
+            except RetryAfter as exc:
+                await asyncio.sleep(exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else exc.retry_after)
+                continue
+            except TelegramError as exc:
+                failures += 1
+                log.warning("get_updates_failed error=%s", type(exc).__name__)
+                await asyncio.sleep(min(30, 2 ** failures))
+                continue
+            failures = 0
+            if updates:
+                await self.handle_batch(list(updates))  # even when asked to stop: finish the batch
+                self.offset = updates[-1].update_id + 1
+        if self.offset is not None:
+            # Confirm the last handled batch; anything newer stays with Telegram for next time.
+            try:
+                await self.app.bot.get_updates(offset=self.offset, timeout=0, limit=1)
+            except TelegramError:
+                pass
+
+
+async def poll(channel: "TelegramChannel", stop: asyncio.Event | None = None) -> int:
+    app = channel.build(with_updater=False)
+    poller = Poller(channel, app)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, poller.stopping.set)
+    if stop is not None:
+        loop.create_task(stop.wait()).add_done_callback(lambda _: poller.stopping.set())
+    async with app:
+        await app.bot.delete_webhook(drop_pending_updates=False)  # polling and a webhook exclude each other
+        await app.start()
+        await channel.post_init(app)
+        log.info("polling_start")
+        await poller.run()
+        await channel.post_stop(app)
+        await app.stop()
+    log.info("polling_stopped")
     return 0
+
+
+def run_polling(engine: Engine, settings: Settings) -> int:
+    return asyncio.run(poll(TelegramChannel(engine, settings)))
 
 
 def run_webhook(engine: Engine, settings: Settings) -> int:
