@@ -95,7 +95,7 @@ def test_distress_interrupts_any_flow_even_mid_question(engine):
     assert chat.screen == "ask_role"
     chat.send("please help me they locked us in")
     assert "urgent case (#1)" in chat.text
-    assert chat.screen == "emergency"
+    assert "emergency" in [r.screen for r in chat.replies]
     assert engine.store.case(1)["priority"] == "urgent"
 
 
@@ -161,3 +161,25 @@ def test_distress_on_an_open_normal_case_makes_it_urgent(engine):
     assert engine.store.case(1)["priority"] == "normal"
     chat.send("they locked me in the room")
     assert engine.store.case(1)["priority"] == "urgent" and "urgent case" in chat.text
+
+
+def test_distress_from_someone_whose_country_is_unknown_asks_it_with_buttons(engine):
+    chat = ChatClient(engine, user_id="tg:d4")
+    chat.send("/start")  # a new user, no countries yet
+    chat.send("we are locked in and they took our passports")
+    assert "urgent case" in chat.text
+    assert chat.screen == "ask_location" and "Which country are you in now?" in chat.text
+    chat.press("Cambodia")
+    assert chat.screen == "emergency"
+    assert "117" in chat.text  # Cambodia's police line for illegal detention and trafficking
+
+
+@pytest.mark.parametrize("lang,ad", [
+    ("id", "Lowongan kerja customer service di Kamboja, gaji besar, tanpa pengalaman, tiket gratis"),
+    ("fil", "Hiring! Trabaho sa Thailand bilang customer service, malaking sahod, walang experience, libre ang ticket"),
+    ("vi", "Tuyển nhân viên chăm sóc khách hàng tại Campuchia, lương cao, không cần kinh nghiệm, bao vé máy bay"),
+    ("th", "รับสมัครแอดมินออนไลน์ ทำงานที่กัมพูชา เงินเดือนสูง ไม่ต้องมีประสบการณ์"),
+])
+def test_scan_tells_the_language_of_the_ad(bundle, lang, ad):
+    result = scan(ad, bundle.extra["redflags"])
+    assert result.language == lang and result.risk == "high"

@@ -17,7 +17,7 @@ from ..safety.distress import DistressMatcher
 from ..safety.scan import RedFlags, scan
 from ..store import State, Store
 from .model import Bundle, Button, Event, Reply
-from .render import BACK, EMERGENCY, MAIN, ROLE_LABELS, render_screen, split_long
+from .render import BACK, EMERGENCY, MAIN, ROLE_LABELS, here_country, render_screen, split_long
 from .quiz import QUIZ_PREFIX, RISK, T_TALK, Quiz
 
 log = logging.getLogger(__name__)
@@ -199,7 +199,8 @@ class Engine:
             state.lang = value
             t = translator(value)
         elif kind == "location":
-            state.data["location"] = value
+            state.data["location"] = value  # where they are now: the numbers come next
+            return self.show(state, state.data.pop("after", None) or "emergency", t)
         else:
             setattr(state, kind, value)
         if kind == "origin" and not state.data.get("onboarding"):
@@ -268,7 +269,12 @@ class Engine:
         state.data["case_ack"] = case["id"]
         log.warning("distress_detected case=%s lang=%s", case["id"], state.lang)
         alert = Reply(text=t(T_DISTRESS).format(case=case["id"]), kind="notice")
-        return [alert, *self.show(state, "emergency", t)]
+        replies = [alert, *self.show(state, "emergency", t)]
+        if here_country(state) in (None, "other"):
+            # We cannot show the right numbers without the country: ask it, with buttons.
+            state.data["after"] = "emergency"
+            replies += self.show(state, "ask_location", t)
+        return replies
 
     def open_human_case(self, state: State, t: Translator, reason: str) -> list[Reply]:
         case, created = cases.open_case(self.store, state, reason=reason)

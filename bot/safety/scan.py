@@ -9,6 +9,7 @@ look-alikes). Contacts (t.me, wa.me, phone numbers, Line/WeChat ids) are found b
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -133,10 +134,13 @@ def detect_language(text: str) -> str:
 
 def scan(text: str, redflags: RedFlags, lang_hint: str | None = None) -> ScanResult:
     findings: dict[str, Finding] = {}
+    phrase_languages: Counter[str] = Counter()
     flat, origin, prepared = compact_map(text)
     if redflags._joined is not None:
         for found in redflags._joined.finditer(flat):
-            flag_id, _ = redflags._by_phrase[found.group(0)]
+            flag_id, phrase_lang = redflags._by_phrase[found.group(0)]
+            if phrase_lang:
+                phrase_languages[phrase_lang] += 1
             if flag_id and flag_id not in findings:
                 quote = _evidence(prepared, origin[found.start()], origin[found.end() - 1] + 1)
                 findings[flag_id] = Finding(flag_id, quote)
@@ -159,7 +163,9 @@ def scan(text: str, redflags: RedFlags, lang_hint: str | None = None) -> ScanRes
                     seen.evidence += f", {evidence}"
     score = sum(redflags.flags[f].weight if f in redflags.flags else 2 for f in findings)
     risk = "high" if score >= redflags.thresholds["high"] else "medium" if score >= redflags.thresholds["medium"] else "low"
-    language = lang_hint or detect_language(text)
+    # The language whose phrases matched most (tells Indonesian from Filipino, Hindi from
+    # Nepali); else the script.
+    language = lang_hint or (phrase_languages.most_common(1)[0][0] if phrase_languages else detect_language(text))
     return ScanResult(risk=risk, score=score, language=language, flags=list(findings.values()))
 
 
