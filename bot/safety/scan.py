@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from ..engine.model import Problem
-from .distress import too_short
+from .distress import is_latin, too_short
 from .normalize import compact, compact_map, phrase_pattern
 
 # Contacts that move the talk off any platform that could check the recruiter.
@@ -60,6 +60,8 @@ class RedFlags:
             self._by_phrase.setdefault(hub, ("scam_hub", ""))
         for phrase in self.neutral:
             self._by_phrase[phrase] = ("", "")
+        # Latin-script phrases must match whole words ("ipm" is not in "equipment").
+        self._latin = {phrase for phrase in self._by_phrase if is_latin(phrase)}
 
 
 @dataclass
@@ -111,6 +113,10 @@ def _similar(host: str, official: str) -> bool:
 EVIDENCE_CHARS = 80
 
 
+def _whole_words(text: str, start: int, end: int) -> bool:
+    return (start == 0 or not text[start - 1].isalnum()) and (end >= len(text) or not text[end].isalnum())
+
+
 def _evidence(prepared: str, start: int, end: int) -> str:
     """The words of the ad around a match (start/end index the prepared text)."""
     while start > 0 and not prepared[start - 1].isspace() and end - start < EVIDENCE_CHARS:
@@ -138,11 +144,15 @@ def scan(text: str, redflags: RedFlags, lang_hint: str | None = None) -> ScanRes
     flat, origin, prepared = compact_map(text)
     if redflags._joined is not None:
         for found in redflags._joined.finditer(flat):
-            flag_id, phrase_lang = redflags._by_phrase[found.group(0)]
+            phrase = found.group(0)
+            start, end = origin[found.start()], origin[found.end() - 1] + 1
+            if phrase in redflags._latin and not _whole_words(prepared, start, end):
+                continue
+            flag_id, phrase_lang = redflags._by_phrase[phrase]
             if phrase_lang:
                 phrase_languages[phrase_lang] += 1
             if flag_id and flag_id not in findings:
-                quote = _evidence(prepared, origin[found.start()], origin[found.end() - 1] + 1)
+                quote = _evidence(prepared, start, end)
                 findings[flag_id] = Finding(flag_id, quote)
     contacts = []
     for pattern in CONTACT_PATTERNS:
