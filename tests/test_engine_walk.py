@@ -82,3 +82,13 @@ def test_engine_imports_no_channel():
     code = ("import sys, bot.engine, bot.safety.scan, bot.cases, bot.store; "
             "bad=[m for m in sys.modules if m.startswith(('telegram','aiohttp','bot.channels'))]; print(bad); sys.exit(bool(bad))")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_ask_a_person_buttons_first_say_what_is_shared(engine, bundle):
+    chat = ChatClient(engine, user_id="tg:consent")
+    chat.onboard()
+    chat.press_data("g:rights_broken")
+    chat.press("Ask a person")
+    assert chat.screen == "human" and engine.store.open_case_for("tg:consent") is None
+    chat.press("Yes, talk to a person")
+    assert engine.store.open_case_for("tg:consent")["priority"] == "normal"

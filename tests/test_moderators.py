@@ -232,3 +232,13 @@ async def test_a_hanging_moderator_chat_times_out_and_is_retried(bundle, server,
         await server.wait_for(lambda: any("while Telegram hangs" in p["text"] for p in to_chat(server, MOD_CHAT)),
                               timeout=30)
         assert sum("while Telegram hangs" in p["text"] for p in to_chat(server, MOD_CHAT)) == 1
+
+
+async def test_talk_to_a_person_from_the_emergency_screen_is_urgent_at_once(bundle, server, tmp_path):
+    async with running_bot(bundle, server, tmp_path / "m.db"):
+        server.user_sends(USER, "/start emergency", language_code="en")
+        await server.wait_for(lambda: server.texts_to(USER))
+        server.user_presses(USER, server.last_message_id(USER), "a:human")
+        await server.wait_for(lambda: any("urgent case" in t for t in server.texts_to(USER)))
+        topic_call, header = await wait_topic(server)
+        assert topic_call["name"].endswith("URGENT") and "from the emergency screen" in header["text"]

@@ -45,6 +45,11 @@ TOPIC_NAME_CHARS = 128     # Telegram's limit for a forum topic name
 MODERATOR_COMMANDS = ("claim", "note", "close", "cases", "stats")
 
 
+REASONS = {"distress": "a distress message was detected", "asked": "the user asked for a person",
+           "scam": "the user asked for a person after a high-risk scam check",
+           "emergency": "the user asked for a person from the emergency screen"}
+
+
 def topic_name(case: dict) -> str:
     route = f"{case.get('origin') or '?'}→{case.get('destination') or '?'}"
     parts = [f"#{case['id']}", case.get("lang") or "?", route]
@@ -60,7 +65,7 @@ def header_text(case: dict, first_message: str | None) -> str:
     who = {"self": "the person themself", "family": "a family member"}.get(case.get("role") or "", "not said")
     lines = [
         topic_name(case),
-        f"Opened because: {dict(distress='a distress message was detected', asked='the user asked for a person', scam='a high-risk scam check').get(case['reason'], case['reason'])}",
+        f"Opened because: {REASONS.get(case['reason'], case['reason'])}",
         f"Who is asking: {who}",
         f"Language: {en.language_name(case['lang']) if case.get('lang') else '?'} ({case.get('lang')})",
         f"From: {en.country(case.get('origin'))} → to: {en.country(case.get('destination'))}",

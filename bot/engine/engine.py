@@ -168,7 +168,11 @@ class Engine:
     def _action(self, state: State, action: str, t: Translator) -> list[Reply]:
         state.pending = None
         if action == "human":
-            # the screen before this one explained what is shared: pressing is the consent
+            if (state.screen or "").startswith("emergency"):
+                # From the emergency screens: urgent, shared at once, and the user is told so.
+                return self.open_urgent_case(state, t, reason="emergency")
+            if state.screen != "human":
+                return self.show(state, "human", t)  # first: what is shared, and one button to agree
             checks = (state.data.get("quiz_result"), state.data.get("scan_result"))
             scam_high = any(c and c.get("risk") == "high" for c in checks)
             return self.open_human_case(state, t, reason="scam" if scam_high else "asked")
@@ -225,7 +229,7 @@ class Engine:
         # when a person already handles it as urgent, it goes to them like any message).
         urgent_already = open_case is not None and open_case["priority"] == cases.URGENT
         if not urgent_already and self.distress is not None and self.distress.match(stripped):
-            return notices + self.on_distress(state, stripped, t)
+            return notices + self.open_urgent_case(state, t, reason="distress", text=stripped)
         if open_case and state.pending != "scan":
             # A person is handling this user: their words go to the person, not to the menu.
             cases.add_user_message(self.store, open_case, "text", stripped)
@@ -263,12 +267,13 @@ class Engine:
                       buttons=[[Button(t(cases.T_LEAVE), "x:leave")]])]
 
     # safety and people ----------------------------------------------------------------
-    def on_distress(self, state: State, text: str, t: Translator) -> list[Reply]:
-        """One message that is enough: what to do now and the numbers, and an urgent case."""
-        case, _ = cases.open_case(self.store, state, reason="distress", priority=cases.URGENT, first_message=text)
+    def open_urgent_case(self, state: State, t: Translator, reason: str, text: str | None = None) -> list[Reply]:
+        """One message that is enough: an urgent case, what to do now, and the numbers."""
+        case, _ = cases.open_case(self.store, state, reason=reason, priority=cases.URGENT, first_message=text)
         state.data["case_ack"] = case["id"]
-        log.warning("distress_detected case=%s lang=%s", case["id"], state.lang)
-        alert = Reply(text=t(T_DISTRESS).format(case=case["id"]), kind="notice")
+        log.warning("urgent_case case=%s reason=%s lang=%s", case["id"], reason, state.lang)
+        alert = Reply(text=t(T_DISTRESS).format(case=case["id"]), kind="notice",
+                      buttons=[[Button(t(cases.T_LEAVE), "x:leave")]])
         replies = [alert, *self.show(state, "emergency", t)]
         if here_country(state) in (None, "other"):
             # We cannot show the right numbers without the country: ask it, with buttons.
