@@ -277,8 +277,10 @@ class Moderators:
 
     async def on_forbidden(self, item: dict, case: dict) -> None:
         if item["direction"] == cases.TO_USER:
-            self.store.set_active(case["user_id"], False)
-            await self.note(case, "⚠️ The user has blocked the bot: nothing more can be delivered to them.")
+            user = self.store.user_chat(case["user_id"])
+            if user and user.get("active"):  # say it once, not for every undelivered message
+                self.store.set_active(case["user_id"], False)
+                await self.note(case, "⚠️ The user has blocked the bot: nothing more can be delivered to them.")
         else:
             log.error("moderator_chat_forbidden case=%s (the bot was removed or blocked in the moderator chat)", case["id"])
 
