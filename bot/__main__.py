@@ -48,6 +48,7 @@ def build_engine(db_path: str):
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from .channels import console
 
+    logging.getLogger().setLevel(logging.ERROR)  # the terminal is the conversation: no log lines in it
     engine = build_engine(args.db or settings.db_path)
     return console.run(engine, args.lang)
 

@@ -147,10 +147,12 @@ def test_an_urgent_case_is_not_flooded_with_safety_screens(engine):
     chat.onboard()
     chat.send("help me, they took my passport")
     assert chat.screen == "emergency"
-    chat.send("help me please, they beat us again")  # goes to the person handling the case, quietly
-    assert chat.replies == []
+    chat.send("help me please, they beat us again")  # goes to the person handling the case
+    assert "Sent to the person helping you" in chat.text and chat.screen is None  # no safety screens again
+    chat.send("they are coming back")
+    assert chat.replies == []  # then quiet: the bot does not talk over the person
     messages = engine.store.case_messages(1)
-    assert [m["body"] for m in messages][-1] == "help me please, they beat us again"
+    assert [m["body"] for m in messages][-2:] == ["help me please, they beat us again", "they are coming back"]
 
 
 def test_distress_on_an_open_normal_case_makes_it_urgent(engine):

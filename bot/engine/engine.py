@@ -270,10 +270,9 @@ class Engine:
     def open_urgent_case(self, state: State, t: Translator, reason: str, text: str | None = None) -> list[Reply]:
         """One message that is enough: an urgent case, what to do now, and the numbers."""
         case, _ = cases.open_case(self.store, state, reason=reason, priority=cases.URGENT, first_message=text)
-        state.data["case_ack"] = case["id"]
+        # no case_ack here: their next message is acknowledged once, with a way to end the talk
         log.warning("urgent_case case=%s reason=%s lang=%s", case["id"], reason, state.lang)
-        alert = Reply(text=t(T_DISTRESS).format(case=case["id"]), kind="notice",
-                      buttons=[[Button(t(cases.T_LEAVE), "x:leave")]])
+        alert = Reply(text=t(T_DISTRESS).format(case=case["id"]), kind="notice")
         replies = [alert, *self.show(state, "emergency", t)]
         if here_country(state) in (None, "other"):
             # We cannot show the right numbers without the country: ask it, with buttons.
