@@ -17,8 +17,9 @@ MOD_CHAT = -1001000000001  # a forum supergroup where the bot is an admin
 
 
 def settings_for(server: FakeBotAPI, db_path, **extra) -> Settings:
-    return Settings(token=TOKEN, api_base_url=server.base_url, db_path=str(db_path), rate_limit=False,
-                    moderator_chat_id=extra.pop("moderator_chat_id", MOD_CHAT), **extra)
+    extra.setdefault("rate_limit", False)
+    extra.setdefault("moderator_chat_id", MOD_CHAT)
+    return Settings(token=TOKEN, api_base_url=server.base_url, db_path=str(db_path), **extra)
 
 
 @contextlib.asynccontextmanager
