@@ -202,11 +202,7 @@ class Store:
         """Erase everything about a user. secure_delete zeroes the freed pages; the WAL is
         checkpointed and truncated so no copy of the old pages stays in the -wal file."""
         with self.transaction():
-            case_ids = [r[0] for r in self.db.execute("SELECT id FROM cases WHERE user_id = ?", [user_id])]
-            for case_id in case_ids:
-                for table in ("case_messages", "outbox", "case_links"):
-                    self.db.execute(f"DELETE FROM {table} WHERE case_id = ?", [case_id])
-            self.db.execute("DELETE FROM cases WHERE user_id = ?", [user_id])
+            self._delete_cases([r[0] for r in self.db.execute("SELECT id FROM cases WHERE user_id = ?", [user_id])])
             self.db.execute("DELETE FROM sessions WHERE user_id = ?", [user_id])
             self.db.execute("DELETE FROM users WHERE id = ?", [user_id])
         if self.path != ":memory:":
@@ -307,11 +303,15 @@ class Store:
         """Delete closed cases (and their messages) closed before the given time."""
         ids = [r[0] for r in self.db.execute("SELECT id FROM cases WHERE status = 'closed' AND closed_at < ?", [before_iso])]
         with self.transaction():
-            for case_id in ids:
-                for table in ("case_messages", "outbox", "case_links"):
-                    self.db.execute(f"DELETE FROM {table} WHERE case_id = ?", [case_id])
-                self.db.execute("DELETE FROM cases WHERE id = ?", [case_id])
+            self._delete_cases(ids)
         return len(ids)
+
+    def _delete_cases(self, case_ids: list[int]) -> None:
+        """Cases and everything that hangs off them (messages, relays, message links)."""
+        for case_id in case_ids:
+            for table in ("case_messages", "outbox", "case_links"):
+                self.db.execute(f"DELETE FROM {table} WHERE case_id = ?", [case_id])
+            self.db.execute("DELETE FROM cases WHERE id = ?", [case_id])
 
     # helpers --------------------------------------------------------------------------
     def _get(self, table: str, pk: Any) -> dict | None:

@@ -32,7 +32,7 @@ from ..engine.render import case_closed_reply, case_waiting_reply
 from ..i18n import translator
 from ..metrics import metrics
 from ..store import Store, now
-from .telegram import keyboard, media_kind
+from .telegram import keyboard, media_kind, retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -237,8 +237,7 @@ class Moderators:
         try:
             await self.send_item(item, case)
         except RetryAfter as exc:
-            wait = exc.retry_after.total_seconds() if isinstance(exc.retry_after, dt.timedelta) else float(exc.retry_after)
-            self.store.retry_later(item["id"], time.time() + wait, "RetryAfter", count_attempt=False)
+            self.store.retry_later(item["id"], time.time() + retry_after_seconds(exc), "RetryAfter", count_attempt=False)
             return False
         except Forbidden as exc:
             self.store.mark_failed(item["id"], f"Forbidden: {exc}")

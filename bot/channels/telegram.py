@@ -61,6 +61,12 @@ POOL_HEADROOM = 8
 TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 
 
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """RetryAfter's wait in seconds (python-telegram-bot 22 moves it from int to timedelta)."""
+    wait = exc.retry_after
+    return wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+
+
 def token_looks_valid(token: str | None) -> bool:
     return bool(token and TOKEN_RE.match(token))
 
@@ -369,7 +375,7 @@ class Poller:
             try:
                 updates = fetch.result()
             except RetryAfter as exc:
-                await asyncio.sleep(exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else exc.retry_after)
+                await asyncio.sleep(retry_after_seconds(exc))
                 continue
             except TelegramError as exc:
                 failures += 1

@@ -49,8 +49,9 @@ class Engine:
     store: Store
 
     def __post_init__(self) -> None:
-        self.distress: DistressMatcher | None = self.bundle.extra.get("distress")  # type: ignore[assignment]
-        self.redflags: RedFlags | None = self.bundle.extra.get("redflags")  # type: ignore[assignment]
+        # loader.load() always provides both (empty matchers when content/ has no phrases)
+        self.distress: DistressMatcher = self.bundle.extra["distress"]  # type: ignore[assignment]
+        self.redflags: RedFlags = self.bundle.extra["redflags"]  # type: ignore[assignment]
         self.quiz = Quiz(self.bundle)
 
     # entry point ----------------------------------------------------------------------
@@ -228,7 +229,7 @@ class Engine:
         # Safety first: a distress message interrupts whatever the user was doing (once:
         # when a person already handles it as urgent, it goes to them like any message).
         urgent_already = open_case is not None and open_case["priority"] == cases.URGENT
-        if not urgent_already and self.distress is not None and self.distress.match(stripped):
+        if not urgent_already and self.distress.match(stripped):
             return notices + self.open_urgent_case(state, t, reason="distress", text=stripped)
         if open_case and state.pending != "scan":
             # A person is handling this user: their words go to the person, not to the menu.
@@ -289,8 +290,6 @@ class Engine:
         return [Reply(text=t(text).format(case=case["id"]), buttons=rows, screen=state.screen)]
 
     def scan_reply(self, state: State, text: str, t: Translator) -> list[Reply]:
-        if self.redflags is None:
-            return self.show(state, "scam", t)
         result = scan(text, self.redflags, lang_hint=state.lang)
         state.data["scan_result"] = {"risk": result.risk, "flags": [f.id for f in result.flags]}
         parts: list[str] = []

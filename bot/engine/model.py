@@ -106,9 +106,15 @@ class Bundle:
     parents: dict[str, str] = field(default_factory=dict)
     extra: dict[str, object] = field(default_factory=dict)  # other content (safety data)
 
+    def __post_init__(self) -> None:
+        # Rendering looks facts up by topic on every screen: index them once, in file order.
+        self.by_topic: dict[str, list[Fact]] = {}
+        for fact in self.facts.values():
+            self.by_topic.setdefault(fact.topic, []).append(fact)
+
     @property
     def topics(self) -> set[str]:
-        return {f.topic for f in self.facts.values()}
+        return set(self.by_topic)
 
     @property
     def all_countries(self) -> list[str]:

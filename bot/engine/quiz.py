@@ -29,9 +29,9 @@ UNKNOWN_WEIGHT = 0.5  # "I don't know" about a red flag is itself worth finding 
 
 class Quiz:
     def __init__(self, bundle: Bundle):
-        redflags = bundle.extra.get("redflags")
-        self.flags = [f for f in (redflags.flags.values() if redflags else []) if f.question]
-        self.thresholds = redflags.thresholds if redflags else {"high": 6, "medium": 3}
+        redflags = bundle.extra["redflags"]
+        self.flags = [f for f in redflags.flags.values() if f.question]
+        self.thresholds = redflags.thresholds
 
     def start(self, state: State, t: Translator) -> list[Reply]:
         state.data["quiz"] = {}

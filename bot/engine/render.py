@@ -36,9 +36,9 @@ def select_facts(bundle: Bundle, refs: list[str], state: State) -> list[Fact]:
         topic, _, role = ref.partition("@")
         if role:
             country = {"origin": state.origin, "destination": state.destination, "here": here_country(state)}[role]
-            found = [f for f in bundle.facts.values() if f.topic == topic and f.country and f.country == country]
+            found = [f for f in bundle.by_topic.get(topic, []) if f.country and f.country == country]
         else:
-            found = [f for f in bundle.facts.values() if f.topic == topic and not f.country
+            found = [f for f in bundle.by_topic.get(topic, []) if not f.country
                      and f.fits_route(state.origin, state.destination)]
             found.sort(key=lambda f: -f.specificity)  # stable: file order within a level
         chosen.extend(f for f in found if f not in chosen)
