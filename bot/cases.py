@@ -54,6 +54,8 @@ def open_case(store: Store, state: State, *, reason: str, priority: str = NORMAL
     An urgent alarm on an open normal case raises its priority (and its queued relays').
     """
     with store.transaction():
+        if state.is_new:
+            store.save(state)  # a first message can be a cry for help: the case needs its user row
         existing = store.open_case_for(state.user_id)
         if existing:
             if priority == URGENT and existing["priority"] != URGENT:

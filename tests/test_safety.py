@@ -185,3 +185,16 @@ def test_distress_from_someone_whose_country_is_unknown_asks_it_with_buttons(eng
 def test_scan_tells_the_language_of_the_ad(bundle, lang, ad):
     result = scan(ad, bundle.extra["redflags"])
     assert result.language == lang and result.risk == "high"
+
+
+@pytest.mark.parametrize("first", ["help me they took my passport", "/forget"])
+def test_a_cry_for_help_as_the_very_first_message_opens_an_urgent_case(engine, first):
+    chat = ChatClient(engine, user_id="tg:first")
+    if first == "/forget":  # right after erasing everything, the same as a new chat
+        chat.send("/start")
+        chat.send("/forget")
+        chat.press("Yes, delete everything")
+    chat.send("help me they took my passport")
+    assert "urgent case" in chat.text
+    case = engine.store.open_case_for("tg:first")
+    assert case is not None and case["priority"] == "urgent"
