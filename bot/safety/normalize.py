@@ -112,3 +112,41 @@ def phrase_pattern(phrases: list[str] | set[str]) -> re.Pattern[str] | None:
         return f"(?:{body})?" if ends_here else body
 
     return re.compile(build(trie)) if trie else None
+
+
+@lru_cache(maxsize=1)
+def _simplifier():
+    import opencc  # OpenCC: Traditional Chinese written as Simplified, phrase by phrase
+
+    return opencc.OpenCC("t2s")
+
+
+HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional Chinese characters as Simplified (our phrases are Simplified); other text unchanged."""
+    return _simplifier().convert(text) if HAN.search(text) else text
+
+
+@lru_cache(maxsize=1)
+def _word_breaker():
+    import icu
+
+    # The root locale's rules break Thai, Lao, Khmer and Burmese with ICU's dictionaries.
+    return icu.BreakIterator.createWordInstance(icu.Locale.getRoot())
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, normalised (Zawgyi converted, casefolded, Simplified Chinese):
+    ICU word boundaries, so scripts written without spaces are split into words too.
+    Punctuation and spaces are dropped; numbers are kept."""
+    plain = to_simplified(normalize(text))
+    breaker = _word_breaker()
+    breaker.setText(plain)
+    found, start = [], breaker.first()
+    for end in breaker:
+        if breaker.getRuleStatus() != 0:  # 0 = not a word (space, punctuation)
+            found.append(plain[start:end])
+        start = end
+    return found
