@@ -23,7 +23,8 @@ from .model import Bundle, ButtonSpec, Fact, Problem, Screen
 SCREEN_KEYS = {"text", "buttons", "facts", "no_facts", "choices", "back"}
 BUTTON_KEYS = {"label", "go", "action"}
 FACT_KEYS = {"id", "topic", "origin", "destination", "country", "text", "amounts", "source",
-             "source_name", "as_of", "checked", "confidence"}
+             "source_name", "as_of", "checked", "confidence",
+             "note"}  # note: for maintainers (e.g. "compared with a stored copy"), never shown
 REQUIRED_FACT_KEYS = ("id", "topic", "text", "source", "source_name", "as_of", "checked")
 ROUTE_TOPICS = {"pathway", "fees", "no_fee", "rights", "rights_ilo", "scam_pattern", "nonpunishment"}
 COUNTRY_TOPICS = {"agency_check", "hotline", "emergency", "consular"}
