@@ -11,7 +11,9 @@ CALLBACK_DATA_BYTES = 64
 # Telegram: "Text of the message to be sent, 1-4096 characters after entities parsing".
 MESSAGE_TEXT_CHARS = 4096
 
-# Our targets for a phone screen (content check warns/fails past them).
+# Our targets for a phone screen (content check warns/fails past them). A rendered screen
+# (its text and the facts under it) shows at most this much before its buttons; the rest
+# waits behind a "More" button, in every locale.
 SCREEN_TEXT_TARGET = 1000
 BUTTON_LABEL_CHARS = 30
 BUTTONS_PER_SCREEN = 8

@@ -92,3 +92,21 @@ def test_ask_a_person_buttons_first_say_what_is_shared(engine, bundle):
     assert chat.screen == "human" and engine.store.open_case_for("tg:consent") is None
     chat.press("Yes, talk to a person")
     assert engine.store.open_case_for("tg:consent")["priority"] == "normal"
+
+
+@pytest.mark.parametrize("lang", ["en", "my", "km", "hi"])
+def test_long_screens_are_cut_into_phone_sized_pages_behind_more(engine, bundle, lang):
+    chat = ChatClient(engine, user_id=f"tg:more-{lang}", lang_hint=lang)
+    chat.send("/start")
+    chat.press_data("c:role:self")
+    chat.press_data("c:origin:IN")
+    chat.press_data("c:destination:TH")
+    chat.press_data("g:scam_how")  # with facts about 3,000 characters for this route
+    seen = [chat.text]
+    while "a:more" in [b.data for b in chat.buttons]:
+        assert len(chat.text) <= limits.SCREEN_TEXT_TARGET
+        chat.press_data("a:more")
+        assert chat.screen == "scam_how" and chat.text not in seen
+        seen.append(chat.text)
+    assert len(seen) >= 2, "the screen was not cut into pages"
+    assert "🏠" in " ".join(chat.labels)  # the last page still has the way home

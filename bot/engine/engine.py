@@ -82,10 +82,14 @@ class Engine:
         return self._on_media(state, event.value, t, event.ref)
 
     # rendering ------------------------------------------------------------------------
-    def show(self, state: State, screen_id: str, t: Translator, notice: str | None = None) -> list[Reply]:
+    def show(self, state: State, screen_id: str, t: Translator, notice: str | None = None, page: int = 0) -> list[Reply]:
         screen = self.bundle.screens[screen_id]
         state.visit(screen_id)
-        replies = render_screen(self.bundle, screen, state, t)
+        if page:
+            state.data["page"] = page  # what "More" shows next
+        else:
+            state.data.pop("page", None)
+        replies = render_screen(self.bundle, screen, state, t, page)
         if screen_id == "forget_confirm":
             replies[-1].buttons[:0] = [[Button(t(T_FORGET_YES), "x:forget")], [Button(t(T_FORGET_NO), "g:main")]]
         if notice:
@@ -189,6 +193,8 @@ class Engine:
             return self.quiz.start(state, t)
         if action == "forget":
             return self.show(state, "forget_confirm", t)
+        if action == "more" and state.screen in self.bundle.screens:
+            return self.show(state, state.screen, t, page=state.data.get("page", 0) + 1)
         return self._expired(state, t)
 
     def _choice(self, state: State, rest: str, t: Translator) -> list[Reply]:

@@ -31,7 +31,7 @@ COUNTRY_TOPICS = {"agency_check", "hotline", "emergency", "consular"}
 TOPICS = ROUTE_TOPICS | COUNTRY_TOPICS
 # Which country a `topic@role` reference means; "here" is where the user is now.
 FACT_ROLES = {"origin", "destination", "here"}
-ACTIONS = {"human", "language", "countries", "role", "scan", "quiz", "forget", "location"}
+ACTIONS = {"human", "language", "countries", "role", "scan", "quiz", "forget", "location", "more"}
 CHOICES = {"role", "origin", "destination", "location", "language"}
 # Screens the engine itself opens (by command or action): they must exist.
 REQUIRED_SCREENS = ("main", "help", "ask_language", "ask_role", "ask_origin", "ask_destination",

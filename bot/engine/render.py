@@ -12,6 +12,7 @@ from .model import Bundle, Button, Fact, Reply, Screen
 
 ROLE_LABELS = {"self": N_("For myself"), "family": N_("For a family member")}
 BACK, MAIN = N_("⬅ Back"), N_("🏠 Main menu")
+MORE = N_("More ▸")  # the rest of a long screen
 EMERGENCY = N_("Emergency help")  # the same words as the main menu's button
 
 
@@ -87,7 +88,8 @@ def choice_buttons(bundle: Bundle, screen: Screen, t: Translator) -> list[list[B
     return [items[i:i + 2] for i in range(0, len(items), 2)]
 
 
-def render_screen(bundle: Bundle, screen: Screen, state: State, t: Translator) -> list[Reply]:
+def screen_parts(bundle: Bundle, screen: Screen, state: State, t: Translator) -> list[str]:
+    """The screen's text, then its facts (or the no_facts text), each a paragraph."""
     values = screen_values(state, t)
     parts = [t(screen.text).format_map(values)]
     if screen.facts:
@@ -96,8 +98,30 @@ def render_screen(bundle: Bundle, screen: Screen, state: State, t: Translator) -
             parts.extend(render_fact(f, t) for f in facts)
         elif screen.no_facts:
             parts.append(t(screen.no_facts).format_map(values))
+    return parts
 
+
+def paginate(parts: list[str], limit: int = limits.SCREEN_TEXT_TARGET) -> list[list[str]]:
+    """Paragraphs into pages of at most `limit` characters (a longer paragraph is a page
+    of its own), in order: what matters most comes first on the screen."""
+    pages: list[list[str]] = [[]]
+    size = 0
+    for part in parts:
+        if pages[-1] and size + 2 + len(part) > limit:
+            pages.append([])
+            size = 0
+        size += (2 if pages[-1] else 0) + len(part)
+        pages[-1].append(part)
+    return pages
+
+
+def render_screen(bundle: Bundle, screen: Screen, state: State, t: Translator, page: int = 0) -> list[Reply]:
+    """One page of the screen (a phone screen's worth); "More" shows the next."""
+    pages = paginate(screen_parts(bundle, screen, state, t))
+    page = min(max(page, 0), len(pages) - 1)
     rows: list[list[Button]] = []
+    if page + 1 < len(pages):
+        rows.append([Button(t(MORE), "a:more")])
     if screen.choices:
         rows.extend(choice_buttons(bundle, screen, t))
     for b in screen.buttons:
@@ -106,7 +130,7 @@ def render_screen(bundle: Bundle, screen: Screen, state: State, t: Translator) -
         parent = bundle.parents.get(screen.id, "main")
         nav = [Button(t(BACK), f"g:{parent}")] if parent != "main" else []
         rows.append(nav + [Button(t(MAIN), "g:main")])
-    return split_long(parts, rows, screen.id)
+    return split_long(pages[page], rows, screen.id)
 
 
 def split_long(parts: list[str], rows: list[list[Button]], screen_id: str | None) -> list[Reply]:
