@@ -4,7 +4,7 @@
   safebot run                                  Telegram long polling
   safebot webhook                              aiohttp server: Telegram webhook, /healthz, /metrics
   safebot scan [--lang LANG] [--json] [TEXT]   red-flag analysis of a job offer (stdin if no TEXT)
-  safebot content check [--json]               validate dialogs, content and catalogs
+  safebot content check [--json] [--stale]     validate dialogs, content and catalogs (--stale: what to re-check first)
   safebot content graph [TREE]                 Mermaid diagram of a dialog tree
 """
 
@@ -77,10 +77,27 @@ def cmd_scan(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def print_recheck_list() -> int:
+    """`safebot content check --stale`: what to re-check first, one fact a line."""
+    from .engine import load
+    from .engine.loader import recheck_list
+
+    bundle, _ = load()
+    stale = recheck_list(bundle)
+    for fact, reasons in stale:
+        print(f"{fact.topic:<13} {fact.country or '-':<3} {fact.id:<40} checked {fact.checked}  as of {fact.as_of:<10} "
+              f"{fact.source_file}\n    {'; '.join(reasons)}\n    {fact.source}")
+    print(f"{len(stale)} fact(s) to re-check, emergency numbers first. After comparing one with its source, "
+          "set its `checked:` to that day (and `as_of:` to the date the source gives).")
+    return 0
+
+
 def cmd_content(args: argparse.Namespace, settings: Settings) -> int:
     from .engine.check import print_report, run_check
 
     if args.action == "check":
+        if args.stale:
+            return print_recheck_list()
         return print_report(run_check(), args.json)
     from .engine import load
     from .engine.graph import mermaid
@@ -126,6 +143,7 @@ def parser() -> argparse.ArgumentParser:
     content_sub = content.add_subparsers(dest="action", required=True)
     check = content_sub.add_parser("check", help="validate dialogs, content and catalogs")
     check.add_argument("--json", action="store_true", help="machine-readable, with coverage and stale facts")
+    check.add_argument("--stale", action="store_true", help="list the facts to re-check first (emergency numbers first, oldest first)")
     graph = content_sub.add_parser("graph", help="Mermaid diagram of a tree")
     graph.add_argument("tree", nargs="?", help="dialogs/<TREE>.yaml (default: all)")
     content.set_defaults(func=cmd_content)
@@ -139,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args, settings)
     except KeyboardInterrupt:
+        return 0
+    except BrokenPipeError:  # `safebot ... | head`: the reader has what it wanted
+        sys.stderr.close()
         return 0
 
 

@@ -68,3 +68,15 @@ def test_graph_draws_a_tree(safebot_cmd):
     bad = subprocess.run([*safebot_cmd, "content", "graph", "nope"], capture_output=True, text=True,
                          timeout=60, cwd=ROOT, env=CLEAN_ENV)
     assert bad.returncode == 2 and "Trees:" in bad.stderr
+
+
+def test_stale_lists_emergency_numbers_first_with_their_sources(safebot_cmd):
+    out = subprocess.run([*safebot_cmd, "content", "check", "--stale"], capture_output=True, text=True,
+                         timeout=60, cwd=ROOT, env=CLEAN_ENV)
+    assert out.returncode == 0, out.stderr
+    facts = [line.split()[0] for line in out.stdout.splitlines() if line and not line.startswith(" ")][:-1]
+    assert facts and facts[0] == "emergency"
+    order = ["emergency", "hotline", "consular", "agency_check"]
+    ranks = [order.index(t) if t in order else len(order) for t in facts]
+    assert ranks == sorted(ranks), "emergency, hotline, consular and agency facts come first"
+    assert "http" in out.stdout and "to re-check" in out.stdout.splitlines()[-1]

@@ -315,16 +315,37 @@ def validate(bundle: Bundle) -> list[Problem]:
             if not DATE_RE.match(value):
                 problems.append(Problem("error", here, f"{name} must be YYYY, YYYY-MM or YYYY-MM-DD, got '{value}'"))
         if DATE_RE.match(fact.checked) and len(fact.checked) == 10:
-            age = (today - dt.date.fromisoformat(fact.checked)).days
-            if age > limits.CHECKED_MAX_AGE_DAYS:
-                problems.append(Problem("warning", here, f"stale: last checked {fact.checked}, over a year ago"))
-            if age < 0:
+            if dt.date.fromisoformat(fact.checked) > today:
                 problems.append(Problem("error", here, f"checked {fact.checked} is in the future"))
         elif DATE_RE.match(fact.checked):
             problems.append(Problem("error", here, "checked must be a full date YYYY-MM-DD"))
-        if DATE_RE.match(fact.as_of):
-            year, month, day = (fact.as_of.split("-") + ["12", "28"])[:3]
-            as_of = dt.date(int(year), int(month), min(int(day), 28))
-            if (today - as_of).days > limits.AS_OF_MAX_AGE_DAYS:
-                problems.append(Problem("warning", here, f"stale: the source's date {fact.as_of} is over three years old; check it is still true"))
+        problems.extend(Problem("warning", here, f"stale: {reason}") for reason in staleness(fact, today))
     return problems
+
+
+def staleness(fact: Fact, today: dt.date) -> list[str]:
+    """Why a fact needs re-checking (empty when it does not): not checked for a year, or a
+    source date over three years old."""
+    reasons = []
+    if DATE_RE.match(fact.checked) and len(fact.checked) == 10:
+        if (today - dt.date.fromisoformat(fact.checked)).days > limits.CHECKED_MAX_AGE_DAYS:
+            reasons.append(f"last checked {fact.checked}, over a year ago")
+    if DATE_RE.match(fact.as_of):
+        year, month, day = (fact.as_of.split("-") + ["12", "28"])[:3]
+        as_of = dt.date(int(year), int(month), min(int(day), 28))
+        if (today - as_of).days > limits.AS_OF_MAX_AGE_DAYS:
+            reasons.append(f"the source's date {fact.as_of} is over three years old; check it is still true")
+    return reasons
+
+
+# Re-check order for maintainers: what people dial in danger first.
+RECHECK_ORDER = ("emergency", "hotline", "consular", "agency_check", "fees", "no_fee", "rights", "pathway")
+
+
+def recheck_list(bundle: Bundle, today: dt.date | None = None) -> list[tuple[Fact, list[str]]]:
+    """Stale facts, emergency numbers first, then the oldest check and the oldest source."""
+    today = today or dt.date.today()
+    stale = [(fact, reasons) for fact in bundle.facts.values() if (reasons := staleness(fact, today))]
+    rank = {topic: i for i, topic in enumerate(RECHECK_ORDER)}
+    return sorted(stale, key=lambda item: (rank.get(item[0].topic, len(rank)), item[0].checked,
+                                           item[0].as_of if item[0].as_of != UNDATED else "0"))
