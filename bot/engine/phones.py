@@ -32,7 +32,7 @@ NOT_FROM_ABROAD = {phonenumbers.PhoneNumberType.TOLL_FREE, phonenumbers.PhoneNum
 PHONE_TOPICS = ("emergency", "hotline", "consular", "agency_check")
 # A run of 3+ digits, possibly with + ( ) - or single spaces inside: how phone numbers look
 # (not a clock time such as 9:00-17:00).
-PHONE_LIKE = re.compile(r"(?<![\d:])\+?\(?\d[\d()\-]*(?: \d[\d()\-]*)*(?![\d:])")
+PHONE_LIKE = re.compile(r"(?<![\d:])\+?\(?\d[\d()\-]*(?: \d[\d()\-]*)*(?!\d)")
 # What comes before a year ("in 2021", "1 October 2024", "(2024)"), so it is not taken for a number.
 YEAR_BEFORE = re.compile(r"(?:\b(?:in|since|from|of|until|by|year|January|February|March|April|May|June|July|"
                          r"August|September|October|November|December)\s+|\()$", re.IGNORECASE)
