@@ -41,15 +41,19 @@ def serves(fact: Fact) -> str:
 
 
 def country_facts(bundle: Bundle, topic: str, role: str, state: State) -> list[Fact]:
-    """`topic@role`: @here = facts for people where the person is now (and, in their own
-    country, its facts for citizens too); @origin = the origin's facts for its citizens;
-    @destination = the destination's facts for people who are there."""
-    country = {"origin": state.origin, "destination": state.destination, "here": here_country(state)}[role]
+    """`topic@role`: @here = the facts of the country where the person is now, @origin =
+    the origin's facts for its citizens, @destination = the destination's facts for people
+    who are there. Facts follow the person: a country's facts for people there are added
+    when the person is there now, its facts for citizens when it is their own country."""
+    here = here_country(state)
+    country = {"origin": state.origin, "destination": state.destination, "here": here}[role]
     if not country or country == "other":
         return []
-    wanted = {"origin": {CITIZENS, BOTH}, "destination": {HERE, BOTH}, "here": {HERE, BOTH}}[role]
-    if role == "here" and country == state.origin:
-        wanted = {HERE, CITIZENS, BOTH}
+    wanted = {BOTH, {"origin": CITIZENS, "destination": HERE, "here": HERE}[role]}
+    if country == here:
+        wanted.add(HERE)
+    if country == state.origin:
+        wanted.add(CITIZENS)
     return [f for f in bundle.by_topic.get(topic, []) if f.country == country and serves(f) in wanted]
 
 
