@@ -122,6 +122,8 @@ def test_content_check_reports_phone_mistakes():
     assert has("short_code_anywhere", "does not know it as a full number")
     assert has("short_code_anywhere", "abroad: must be the international form, starting +84")
     assert not has("short_code_anywhere", "confidence")  # unconfirmed is a known confidence
+    assert has("phone_of_no_country", "phone 'line': a route fact's phone needs country:")
+    assert has("phone_of_no_country", "knows no country 'QQ'")
     assert has("content/countries.yaml", "'MM' has no emergency number fact")
     assert not has("content/countries.yaml", "'TH' has no emergency number fact")
 

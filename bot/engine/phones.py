@@ -148,6 +148,9 @@ def validate_phones(bundle) -> list[Problem]:
             if not home:
                 problems.append(Problem("error", here, f"phone '{name}': a route fact's phone needs country:"))
                 continue
+            if not phonenumbers.country_code_for_region(home):
+                problems.append(Problem("error", here, f"phone '{name}': libphonenumber knows no country '{home}'"))
+                continue
             if phone.works == ANYWHERE:
                 parsed = full_number(phone.number, home)
                 if parsed is not None and phonenumbers.number_type(parsed) in NOT_FROM_ABROAD:
