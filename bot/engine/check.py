@@ -22,6 +22,7 @@ from babel.messages.pofile import read_po
 from .. import LOCALES_DIR, ROOT, limits
 from ..i18n import DOMAIN, SOURCE_LANGUAGE, SUPPORTED, translator
 from ..store import State
+from .digits import digits_differ
 from .loader import load, placeholders
 from .model import Bundle, Problem
 from .render import paginate, screen_parts
@@ -101,6 +102,11 @@ def check_catalogs(messages: dict[str, str], locales_dir: Path = LOCALES_DIR) ->
             if entry is None or not all(_forms(entry.string)):
                 cov.missing.append(msgid)
                 continue
+            for form in _forms(entry.string):  # fuzzy or not: a wrong number is never harmless
+                wrong = digits_differ(msgid, form)
+                if wrong:
+                    problems.append(Problem("error", f"{where}: {location}",
+                                            f"numbers differ from the source text: translation {wrong} ('{msgid[:50]}')"))
             if entry.fuzzy:
                 cov.fuzzy += 1
                 cov.missing.append(msgid)

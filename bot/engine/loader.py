@@ -19,11 +19,12 @@ import yaml
 from .. import CONTENT_DIR, DIALOGS_DIR
 from .. import limits
 from .model import Bundle, ButtonSpec, Fact, Problem, Screen
+from .phones import parse_phones, validate_phones
 
 SCREEN_KEYS = {"text", "buttons", "facts", "no_facts", "choices", "back"}
 BUTTON_KEYS = {"label", "go", "action"}
 FACT_KEYS = {"id", "topic", "origin", "destination", "country", "text", "amounts", "source",
-             "source_name", "as_of", "checked", "confidence",
+             "source_name", "as_of", "checked", "confidence", "phones", "serves",
              "note"}  # note: for maintainers (e.g. "compared with a stored copy"), never shown
 REQUIRED_FACT_KEYS = ("id", "topic", "text", "source", "source_name", "as_of", "checked")
 ROUTE_TOPICS = {"pathway", "fees", "no_fee", "rights", "rights_ilo", "scam_pattern", "nonpunishment"}
@@ -40,6 +41,8 @@ SCREEN_PLACEHOLDERS = {"origin", "destination", "role", "language", "here"}
 ID_RE = re.compile(rf"^[a-z0-9_]{{1,{limits.SCREEN_ID_CHARS}}}$")
 DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
+# unconfirmed: the sources do not confirm it; shown with a visible caveat, never as firm.
+CONFIDENCE = ("primary", "secondary", "unconfirmed")
 UNDATED = "undated"  # as_of for a source page that gives no date (said so to the reader)
 
 
@@ -158,6 +161,8 @@ def load_facts(content_dir: Path, problems: list[Problem]) -> dict[str, Fact]:
                 confidence=str(spec.get("confidence") or "secondary"),
                 origin=_as_list(spec.get("origin")), destination=_as_list(spec.get("destination")),
                 country=spec.get("country"), amounts=amounts,
+                phones=parse_phones(spec.get("phones"), here, problems),
+                serves=str(spec["serves"]) if spec.get("serves") else None,
             )
     return facts
 
@@ -302,13 +307,15 @@ def validate(bundle: Bundle) -> list[Problem]:
         url = urlparse(fact.source)
         if url.scheme not in ("http", "https") or not url.netloc:
             problems.append(Problem("error", here, f"source must be a URL, got '{fact.source}'"))
-        if fact.confidence not in ("primary", "secondary"):
-            problems.append(Problem("error", here, "confidence must be primary or secondary"))
-        wanted, given = placeholders(fact.text), set(fact.amounts)
+        if fact.confidence not in CONFIDENCE:
+            problems.append(Problem("error", here, f"confidence must be one of {list(CONFIDENCE)}"))
+        if set(fact.amounts) & set(fact.phones):
+            problems.append(Problem("error", here, f"{sorted(set(fact.amounts) & set(fact.phones))} is both an amount and a phone"))
+        wanted, given = placeholders(fact.text), set(fact.amounts) | set(fact.phones)
         if wanted - given:
-            problems.append(Problem("error", here, f"text uses {sorted(wanted - given)} but amounts has no such entry"))
+            problems.append(Problem("error", here, f"text uses {sorted(wanted - given)} but amounts has no such entry, nor phones"))
         if given - wanted:
-            problems.append(Problem("error", here, f"amounts {sorted(given - wanted)} are not used in the text"))
+            problems.append(Problem("error", here, f"amounts or phones {sorted(given - wanted)} are not used in the text"))
         for name, value in (("as_of", fact.as_of), ("checked", fact.checked)):
             if name == "as_of" and value == UNDATED:
                 continue
@@ -320,6 +327,7 @@ def validate(bundle: Bundle) -> list[Problem]:
         elif DATE_RE.match(fact.checked):
             problems.append(Problem("error", here, "checked must be a full date YYYY-MM-DD"))
         problems.extend(Problem("warning", here, f"stale: {reason}") for reason in staleness(fact, today))
+    problems.extend(validate_phones(bundle))
     return problems
 
 

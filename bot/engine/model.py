@@ -4,7 +4,10 @@ content (Screen, Fact, Bundle). Plain data; no Telegram, no YAML here."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from .phones import Phone
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,10 @@ class Fact:
     destination: tuple[str, ...] = ()
     country: str | None = None
     amounts: dict[str, tuple[float, str]] = field(default_factory=dict)
+    # Phone numbers in the text, by placeholder name; where each works (see phones.py).
+    phones: dict[str, Phone] = field(default_factory=dict)
+    # Country facts: who the fact is for (here / citizens / both); None = the topic's default.
+    serves: str | None = None
 
     def fits_route(self, origin: str | None, destination: str | None) -> bool:
         return (not self.origin or origin in self.origin) and (not self.destination or destination in self.destination)

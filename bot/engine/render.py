@@ -9,11 +9,16 @@ from .. import cases, limits
 from ..i18n import N_, SUPPORTED, Translator
 from ..store import State
 from .model import Bundle, Button, Fact, Reply, Screen
+from .phones import BOTH, CITIZENS, DEFAULT_SERVES, HERE, dial_forms
 
 ROLE_LABELS = {"self": N_("For myself"), "family": N_("For a family member")}
 BACK, MAIN = N_("⬅ Back"), N_("🏠 Main menu")
 MORE = N_("More ▸")  # the rest of a long screen
 EMERGENCY = N_("Emergency help")  # the same words as the main menu's button
+# A number whose from-abroad form differs, when we do not know where the reader is.
+T_FROM_ABROAD = N_("{number} (from abroad: {abroad})")
+# After a fact marked `confidence: unconfirmed`: never shown as a firm number.
+T_UNCONFIRMED = N_("(not confirmed recently: check before you rely on it)")
 
 
 class SafeDict(dict):
@@ -24,8 +29,33 @@ class SafeDict(dict):
 
 
 def here_country(state: State) -> str | None:
-    """Where the user is now: the country they told us, else where they work."""
-    return state.data.get("location") or state.destination
+    """Where the person is now: the country they told us; else, for a worker, where they
+    work; else, for a family member (at home), their own country. None when unknown."""
+    place = state.data.get("location")
+    if not place:
+        place = state.origin if state.role == "family" else state.destination
+    return place if place and place != "other" else None
+
+
+def serves(fact: Fact) -> str:
+    return fact.serves or DEFAULT_SERVES.get(fact.topic, BOTH)
+
+
+def country_facts(bundle: Bundle, topic: str, role: str, state: State) -> list[Fact]:
+    """`topic@role`: @here = the facts of the country where the person is now, @origin =
+    the origin's facts for its citizens, @destination = the destination's facts for people
+    who are there. Facts follow the person: a country's facts for people there are added
+    when the person is there now, its facts for citizens when it is their own country."""
+    here = here_country(state)
+    country = {"origin": state.origin, "destination": state.destination, "here": here}[role]
+    if not country or country == "other":
+        return []
+    wanted = {BOTH, {"origin": CITIZENS, "destination": HERE, "here": HERE}[role]}
+    if country == here:
+        wanted.add(HERE)
+    if country == state.origin:
+        wanted.add(CITIZENS)
+    return [f for f in bundle.by_topic.get(topic, []) if f.country == country and serves(f) in wanted]
 
 
 def select_facts(bundle: Bundle, refs: list[str], state: State) -> list[Fact]:
@@ -36,8 +66,7 @@ def select_facts(bundle: Bundle, refs: list[str], state: State) -> list[Fact]:
             continue
         topic, _, role = ref.partition("@")
         if role:
-            country = {"origin": state.origin, "destination": state.destination, "here": here_country(state)}[role]
-            found = [f for f in bundle.by_topic.get(topic, []) if f.country and f.country == country]
+            found = country_facts(bundle, topic, role, state)
         else:
             found = [f for f in bundle.by_topic.get(topic, []) if not f.country
                      and f.fits_route(state.origin, state.destination)]
@@ -46,9 +75,29 @@ def select_facts(bundle: Bundle, refs: list[str], state: State) -> list[Fact]:
     return chosen
 
 
-def render_fact(fact: Fact, t: Translator) -> str:
+def phone_values(fact: Fact, t: Translator, caller_in: str | None) -> dict[str, str] | None:
+    """Each phone as the caller must dial it; None when one cannot be dialled from there."""
+    values: dict[str, str] = {}
+    for name, phone in fact.phones.items():
+        forms = dial_forms(phone, fact.country or "", caller_in)
+        if forms is None:
+            return None
+        number, abroad = forms
+        values[name] = t(T_FROM_ABROAD).format(number=number, abroad=abroad) if abroad else number
+    return values
+
+
+def render_fact(fact: Fact, t: Translator, caller_in: str | None = None) -> str | None:
+    """The fact for a reader who will dial from `caller_in` (None: unknown, numbers as
+    written). None when a number in it cannot be dialled from there: leave the fact out."""
+    phones = phone_values(fact, t, caller_in)
+    if phones is None:
+        return None
     values = SafeDict({name: t.money(value, currency) for name, (value, currency) in fact.amounts.items()})
+    values.update(phones)
     text = t(fact.text).format_map(values)
+    if fact.confidence == "unconfirmed":
+        text = f"{text} {t(T_UNCONFIRMED)}"
     domain = urlparse(fact.source).netloc.removeprefix("www.")
     if fact.as_of == "undated":
         source = t(N_("Source: {name} ({site}), page not dated, checked {checked}")).format_map(
@@ -93,9 +142,11 @@ def screen_parts(bundle: Bundle, screen: Screen, state: State, t: Translator) ->
     values = screen_values(state, t)
     parts = [t(screen.text).format_map(values)]
     if screen.facts:
-        facts = select_facts(bundle, screen.facts, state)
+        caller_in = here_country(state)  # screens pick and dial by where the person is now
+        facts = [text for f in select_facts(bundle, screen.facts, state)
+                 if (text := render_fact(f, t, caller_in)) is not None]
         if facts:
-            parts.extend(render_fact(f, t) for f in facts)
+            parts.extend(facts)
         elif screen.no_facts:
             parts.append(t(screen.no_facts).format_map(values))
     return parts

@@ -60,6 +60,14 @@ class ChatClient:
         screens = [r.screen for r in self.replies if r.screen]
         return screens[-1] if screens else None
 
+    def read_all(self) -> str:
+        """The whole screen: presses "More" until the last page, and returns every page's text."""
+        pages = [self.text]
+        while any(b.data == "a:more" for b in self.buttons):
+            self.press_data("a:more")
+            pages.append(self.text)
+        return "\n\n".join(pages)
+
     def button(self, label: str) -> Button:
         exact = [b for b in self.buttons if b.label == label]
         if exact:
