@@ -199,6 +199,9 @@ def load(dialogs_dir: Path = DIALOGS_DIR, content_dir: Path = CONTENT_DIR) -> tu
     from ..safety import load_safety_content  # safety data lives in content/ too
 
     bundle.extra.update(load_safety_content(content_dir, problems))
+    from .places import load_places  # where a person in danger probably is
+
+    bundle.extra["places"] = load_places(content_dir, bundle.all_countries, problems)
     problems.extend(validate(bundle))
     return bundle, problems
 
