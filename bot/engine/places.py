@@ -19,7 +19,7 @@ from ..i18n import SUPPORTED
 from ..safety.normalize import compact, normalize
 from .model import Problem
 
-PLACES_KEYS = {"countries", "not_places", "places", "languages", "unknown"}
+PLACES_KEYS = {"countries", "not_places", "places", "languages", "unknown", "relatives"}
 WORD = re.compile(r"[^\W_]+")
 
 
@@ -37,35 +37,65 @@ def _alternation(names: list[str]) -> re.Pattern[str] | None:
 
 
 @dataclass
-class Places:
-    latin: dict[str, str] = field(default_factory=dict)  # plain Latin words joined by " " -> country
-    script: dict[str, str] = field(default_factory=dict)  # compact name in another script -> country
-    towns: set[str] = field(default_factory=set)  # the names above that are towns or hubs
-    home: dict[str, str] = field(default_factory=dict)  # language -> likely home country
-    likely: dict[str, list[str]] = field(default_factory=dict)  # language -> likely places now
-    unknown: list[str] = field(default_factory=list)
+class Names:
+    """Names found in a text: Latin ones as whole words, with or without accents and the
+    spaces between them; other scripts anywhere (no spaces between words in Thai, Khmer...)."""
 
-    def __post_init__(self) -> None:
+    latin: dict[str, str] = field(default_factory=dict)  # plain Latin words joined by " " -> value
+    script: dict[str, str] = field(default_factory=dict)  # compact name in another script -> value
+    first: set[str] = field(default_factory=set)  # names that count before the others (towns)
+    skip: set[str] = field(default_factory=set)  # compact names that are also everyday words
+
+    def add(self, name: str, value: str, first: bool = False) -> None:
+        plain = normalize(name)
+        if _is_latin(plain):
+            key = " ".join(WORD.findall(_plain_latin(plain)))
+            if len(key.replace(" ", "")) >= 2:
+                self.latin.setdefault(key, value)
+                self.first.update([key] if first else [])
+        else:
+            flat = compact(plain)
+            if len(flat) >= 2 and flat not in self.skip:
+                self.script.setdefault(flat, value)
+                self.first.update([flat] if first else [])
+
+    def build(self) -> "Names":
         # "o'smach", "o smach" and "osmach" all match: words joined by any non-letters, or none.
         self._latin = _alternation([r"\b" + r"[\W_]*".join(map(re.escape, n.split())) + r"\b" for n in self.latin])
         self._script = _alternation([re.escape(n) for n in self.script])
-        self._latin_key = {n.replace(" ", ""): code for n, code in self.latin.items()}
+        self._joined = {n.replace(" ", ""): n for n in self.latin}
+        return self
 
-    def mentioned(self, text: str) -> list[str]:
-        """Countries the text names, most telling first: towns and hubs, then countries, each in
+    def found(self, text: str) -> list[str]:
+        """The values of the names in the text: the `first` names, then the others, each in
         the order written."""
-        found: list[tuple[int, int, str]] = []  # (not a town, position, country)
+        hits: list[tuple[bool, int, str]] = []
         plain = normalize(text)
         if self._latin is not None:
-            latin_text = _plain_latin(plain)
-            for m in self._latin.finditer(latin_text):
-                key = "".join(WORD.findall(m.group(0)))
-                name = next((n for n in self.latin if n.replace(" ", "") == key), key)
-                found.append((name not in self.towns, m.start(), self._latin_key.get(key, "")))
+            for m in self._latin.finditer(_plain_latin(plain)):
+                name = self._joined.get("".join(WORD.findall(m.group(0))), "")
+                hits.append((name not in self.first, m.start(), self.latin.get(name, "")))
         if self._script is not None:
             for m in self._script.finditer(compact(plain)):
-                found.append((m.group(0) not in self.towns, m.start(), self.script[m.group(0)]))
-        return list(dict.fromkeys(code for _, _, code in sorted(found) if code))
+                hits.append((m.group(0) not in self.first, m.start(), self.script[m.group(0)]))
+        return list(dict.fromkeys(value for _, _, value in sorted(hits) if value))
+
+
+@dataclass
+class Places:
+    names: Names = field(default_factory=lambda: Names().build())  # place name -> country code
+    home: dict[str, str] = field(default_factory=dict)  # language -> likely home country
+    likely: dict[str, list[str]] = field(default_factory=dict)  # language -> likely places now
+    unknown: list[str] = field(default_factory=list)
+    relatives: Names = field(default_factory=lambda: Names().build())  # "my son" -> "relative"
+
+    def mentioned(self, text: str) -> list[str]:
+        """Countries the text names, most telling first: towns and hubs, then countries."""
+        return self.names.found(text)
+
+    def about_relative(self, text: str) -> bool:
+        """Does the text speak of a family member ("my son", "ကျွန်မသား", "anak ko")?"""
+        return bool(self.relatives.found(text))
 
 
 def _names(raw: object, where: str, problems: list[Problem]) -> list[str]:
@@ -90,20 +120,7 @@ def load_places(content_dir: Path, countries: list[str], problems: list[Problem]
         problems.append(Problem("error", where, f"unknown key '{key}'"))
     known = set(countries)
     places = Places()
-    skip = {compact(str(n)) for n in doc.get("not_places") or []}
-
-    def add(name: str, code: str, town: bool) -> None:
-        plain = normalize(name)
-        if _is_latin(plain):
-            key = " ".join(WORD.findall(_plain_latin(plain)))
-            if len(key.replace(" ", "")) >= 2:
-                places.latin.setdefault(key, code)
-                places.towns.update([key] if town else [])
-        else:
-            flat = compact(plain)
-            if len(flat) >= 2 and flat not in skip:
-                places.script.setdefault(flat, code)
-                places.towns.update([flat] if town else [])
+    names = Names(skip={compact(str(n)) for n in doc.get("not_places") or []})
 
     def check(code: object, here: str) -> str | None:
         if str(code) not in known:
@@ -118,18 +135,18 @@ def load_places(content_dir: Path, countries: list[str], problems: list[Problem]
         code = check(spec.get("country"), here)
         for name in _names(spec.get("names"), here, problems):
             if code:
-                add(name, code, town=True)
-    for code, names in (doc.get("countries") or {}).items():
+                names.add(name, code, first=True)
+    for code, spellings in (doc.get("countries") or {}).items():
         if check(code, f"{where}: countries"):
-            for name in _names(names, f"{where}: countries: {code}", problems):
-                add(name, str(code), town=False)
+            for name in _names(spellings, f"{where}: countries: {code}", problems):
+                names.add(name, str(code))
     for lang in SUPPORTED:  # CLDR's name of each country, in each of our languages
         territories = Locale.parse(lang).territories
         for code in countries:
             # "म्यान्मार (बर्मा)": the name, and the other name in brackets
             for name in re.split(r"[()（）]", territories.get(code, "")):
                 if name.strip():
-                    add(name.strip(), code, town=False)
+                    names.add(name.strip(), code)
     for lang, spec in (doc.get("languages") or {}).items():
         here = f"{where}: languages: {lang}"
         if lang not in SUPPORTED:
@@ -143,5 +160,10 @@ def load_places(content_dir: Path, countries: list[str], problems: list[Problem]
     places.unknown = [c for c in (check(c, f"{where}: unknown") for c in doc.get("unknown") or []) if c]
     if not places.unknown:
         problems.append(Problem("error", where, "'unknown:' needs at least one country (where to look when nothing is known)"))
-    places.__post_init__()
+    places.names = names.build()
+    relatives = Names()
+    for lang, words in (doc.get("relatives") or {}).items():
+        for word in _names(words, f"{where}: relatives: {lang}", problems):
+            relatives.add(word, "relative")
+    places.relatives = relatives.build()
     return places
