@@ -13,6 +13,7 @@ with the numbers of the relative's place dialable from home.
 from __future__ import annotations
 
 import inspect
+import unicodedata
 from dataclasses import dataclass
 
 from .. import limits
@@ -59,26 +60,35 @@ def hit_about(hit: object) -> str | None:
     return about if about in (SELF, RELATIVE) else None
 
 
-def message_language(text: str, hit: object) -> str | None:
-    """The language to answer a cry for help in: the detector's verdict, else the text's."""
-    lang = None if isinstance(hit, tuple) else getattr(hit, "lang", None)
-    if lang not in SUPPORTED:
-        lang = language.detect(text)
-    if lang not in SUPPORTED and isinstance(hit, tuple) and hit:
-        lang = hit[0]  # the phrase list that matched
-    return lang if lang in SUPPORTED else None
+def _mostly_latin(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return sum("LATIN" in unicodedata.name(ch, "") for ch in letters) * 2 >= len(letters)
+
+
+def message_language(text: str, hit: object, sure_only: bool) -> str | None:
+    """The language to answer a cry for help in. A script (Khmer, Burmese...) tells it for
+    sure; Latin letters only when the detector and the text's own verdict agree ("help me in
+    Myawaddy" is English with a Burmese town in it), unless nothing better is known."""
+    detected = language.detect(text)
+    claimed = hit[0] if isinstance(hit, tuple) and hit else getattr(hit, "lang", None)
+    if detected in SUPPORTED and not _mostly_latin(text):
+        return detected
+    if detected in SUPPORTED and (detected == claimed or not sure_only):
+        return detected
+    return None
 
 
 def switch_to_message_language(state: State, text: str, hit: object) -> str | None:
     """Answer in the message's language when it is not the chat's (or none was chosen yet).
     Returns the chat's old language, for a button back, or None when nothing changed."""
-    lang = message_language(text, hit)
-    chosen = not state.data.get("ask_language")
-    if lang is None or (lang == state.lang and chosen):
+    chosen = not state.data.get("ask_language") and state.screen != "ask_language"
+    lang = message_language(text, hit, sure_only=chosen)
+    if lang is None or lang == state.lang:
+        state.data.pop("ask_language", None) if lang else None
         return None
     state.data.pop("ask_language", None)
     old, state.lang = state.lang or "en", lang
-    return old if old != lang else None
+    return old
 
 
 def switch_back_row(state: State, old: str) -> list[Button]:
