@@ -67,15 +67,17 @@ def _mostly_latin(text: str) -> bool:
 
 def message_language(text: str, hit: object, sure_only: bool) -> str | None:
     """The language to answer a cry for help in. A script (Khmer, Burmese...) tells it for
-    sure; Latin letters only when the detector and the text's own verdict agree ("help me in
-    Myawaddy" is English with a Burmese town in it), unless nothing better is known."""
+    sure. Latin letters do not: "boss says I must pay" has romanised-Burmese marker words, so
+    there the distress check's verdict counts, and only when both agree if the chat already
+    has a language."""
     detected = language.detect(text)
     claimed = hit[0] if isinstance(hit, tuple) and hit else getattr(hit, "lang", None)
+    claimed = claimed if claimed in SUPPORTED else None
     if detected in SUPPORTED and not _mostly_latin(text):
         return detected
-    if detected in SUPPORTED and (detected == claimed or not sure_only):
-        return detected
-    return None
+    if sure_only:
+        return claimed if claimed and claimed == detected else None
+    return claimed or (detected if detected in SUPPORTED else None)
 
 
 def switch_to_message_language(state: State, text: str, hit: object) -> str | None:
