@@ -70,8 +70,11 @@ def test_a_held_worker_who_told_nothing_gets_numbers_then_exact_ones_for_the_pla
 def test_a_vietnamese_worker_in_poipet_sees_cambodia_first(engine):
     chat = ChatClient(engine, user_id="tg:vn", lang_hint="vi")
     chat.send("cứu tôi với, họ nhốt tôi ở Poipet và lấy hộ chiếu")
-    lines = number_lines(chat.replies[0].text)
+    first = chat.replies[0].text
+    lines = number_lines(first)
     assert lines[0].startswith("• Campuchia"), lines
+    assert "+84" in first  # Viet Nam's line for citizens abroad, in its international form
+    assert not re.search(r"\b111\b", first)  # not Viet Nam's short code, which works only at home
     assert chat.buttons[0].data == "c:location:KH"  # the likely country first
 
 
@@ -178,3 +181,4 @@ def test_when_no_person_can_answer_soon_the_user_is_told_and_gets_the_numbers(bu
     assert number_lines(chat.replies[0].text)
     case = store.open_case_for("tg:alone")
     assert case is not None and case["priority"] == "urgent"  # stored all the same
+

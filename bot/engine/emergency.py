@@ -13,6 +13,7 @@ with the numbers of the relative's place dialable from home.
 from __future__ import annotations
 
 import inspect
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -43,6 +44,7 @@ ALERTS = {(SELF, True): T_DISTRESS, (RELATIVE, True): T_FAMILY_ALERT,
           (SELF, False): T_SELF_NOBODY, (RELATIVE, False): T_FAMILY_NOBODY}
 FAMILY_SCREEN = "family_urgent"  # what to do now and what to collect (dialogs/family.yaml)
 LOCATION_KEY = {SELF: "location", RELATIVE: "relative_location"}
+PHONE = re.compile(r"\d[\d -]{1,}\d")  # a phone number in a fact's text: 117, 1300, 02-123 4567
 
 
 @dataclass
@@ -152,14 +154,19 @@ def number_lines(bundle: Bundle, sit: Situation, t: Translator, budget: int) -> 
     for i, place in enumerate(shown):
         caller = sit.caller_in or place
         candidates.append(_first_line(bundle, ("emergency",), place, t, caller, used))
-        if i == 0 and sit.home and sit.home not in shown:
+        if i == 0 and sit.home and sit.home != place:
             # consular lines are made for citizens abroad; a home help line may be a short code
             candidates.append(_first_line(bundle, ("consular", "hotline"), sit.home, t, caller, used))
         candidates.append(_first_line(bundle, ("hotline",), place, t, caller, used))
     lines: list[str] = []
+    numbers: set[str] = set()
     for line in filter(None, candidates):
+        found = set(PHONE.findall(line.split("\n")[0]))  # the fact, not its source's date
+        if found and found <= numbers:
+            continue  # the same number again (a police line that is also the trafficking line)
         if not lines or sum(len(x) + 2 for x in lines) + len(line) <= budget:
             lines.append(line)
+            numbers |= found
     return lines
 
 
@@ -219,8 +226,9 @@ def place_chosen(bundle: Bundle, state: State, t: Translator, code: str) -> list
     """The answer to "Which country are you in now?" after an alarm: the numbers for exactly
     that place. None when no alarm asked it (the caller goes on as usual)."""
     about = state.data.pop("asking_where", None)
-    if about not in (SELF, RELATIVE):
-        return None
+    came_from = bundle.screens.get(state.data.get("after") or "ask_location")
+    if about not in (SELF, RELATIVE) or came_from is None or not (came_from.urgent or came_from.id == "ask_location"):
+        return None  # asked from the settings or a menu, long after the alarm: as usual
     state.data[LOCATION_KEY[about]] = code
     state.data.pop("after", None)
     sit = situation(bundle, state, "", about=about)
