@@ -3,13 +3,18 @@ probably are; the family path for a relative at home; urgent cases from the dang
 the answer in the message's language; honesty when no person can answer soon."""
 
 import re
+import subprocess
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot import limits
+from conftest import CLEAN_ENV, ROOT
 from bot.engine import Engine
 from bot.engine.emergency import T_DISTRESS, T_FAMILY_ALERT
 from bot.engine.loader import load_dialogs
+from bot.engine.places import load_places
 from bot.engine.testing import ChatClient
 from bot.i18n import SUPPORTED, translator
 
@@ -182,3 +187,40 @@ def test_when_no_person_can_answer_soon_the_user_is_told_and_gets_the_numbers(bu
     case = store.open_case_for("tg:alone")
     assert case is not None and case["priority"] == "urgent"  # stored all the same
 
+
+
+def test_places_in_every_script_and_spelling(bundle):
+    places = bundle.extra["places"]
+    assert places.mentioned("bong khnhom nov poipet ke min oy chenh") == ["KH"]
+    assert places.mentioned("ខ្ញុំនៅប៉ោយប៉ែត") == ["KH"]
+    assert places.mentioned("သားက မြဝတီနားမှာတဲ့") == ["MM"]
+    assert places.mentioned("我在西港被关") == ["KH"]
+    assert places.mentioned("from Myanmar, now at O Smach") == ["KH", "MM"]  # the town first
+    assert places.mentioned("Tôi đang ở Cam pu chia") == places.mentioned("toi o campuchia") == ["KH"]
+    assert places.mentioned("मेरो छोरा म्यानमारमा छ") == ["MM"]  # CLDR's name, in Nepali
+    assert places.mentioned("a woman from indiana") == []  # whole words only
+    assert places.about_relative("ang anak ko nasa Cambodia") and not places.about_relative("help me")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=limits.USER_TEXT_CHARS))
+def test_any_text_is_read_for_places_without_crashing(bundle, text):
+    places = bundle.extra["places"]
+    assert set(places.mentioned(text)) <= set(bundle.all_countries)
+    places.about_relative(text)
+
+
+def test_a_place_with_an_unknown_country_is_a_content_error(tmp_path):
+    (tmp_path / "places.yaml").write_text(
+        "places:\n  atlantis: {country: XX, names: [Atlantis]}\nunknown: [TH]\n", encoding="utf-8")
+    problems = []
+    load_places(tmp_path, ["TH"], problems)
+    assert any("unknown country 'XX'" in p.message for p in problems)
+
+
+def test_the_terminal_chat_says_honestly_that_no_person_is_there_and_gives_numbers(safebot_cmd, tmp_path):
+    result = subprocess.run([*safebot_cmd, "chat", "--db", str(tmp_path / "t.db")], input="help me they took my passport\n",
+                            capture_output=True, text=True, timeout=60, cwd=ROOT, env=CLEAN_ENV)
+    assert result.returncode == 0, result.stderr
+    assert "urgent case (#1)" in result.stdout and "may not be able to answer soon" in result.stdout
+    assert number_lines(result.stdout) and "Which country are you in now?" in result.stdout
