@@ -115,6 +115,8 @@ def test_a_message_about_my_son_is_the_family_path_even_without_a_profile(engine
     assert "What to do now for your family member" in chat.text
     assert "Which country is your family member in now?" in chat.text
     assert number_lines(chat.replies[0].text)[0].startswith("• Myanmar")
+    chat.press("Another country")
+    assert chat.text.startswith("Which country is your family member in now?") and len(chat.buttons) > 20
     chat.press_data("c:location:KH")  # the relative's place: his numbers, the caller's stays unset
     assert number_lines(chat.text)[0].startswith("• Cambodia")
     assert engine.store.load("tg:father").data.get("location") is None

@@ -87,10 +87,10 @@ def switch_to_message_language(state: State, text: str, hit: object) -> str | No
     Returns the chat's old language, for a button back, or None when nothing changed."""
     chosen = not state.data.get("ask_language") and state.screen != "ask_language"
     lang = message_language(text, hit, sure_only=chosen)
+    if lang is not None:
+        state.data.pop("ask_language", None)  # the message chose it
     if lang is None or lang == state.lang:
-        state.data.pop("ask_language", None) if lang else None
         return None
-    state.data.pop("ask_language", None)
     old, state.lang = state.lang or "en", lang
     return old
 
@@ -220,6 +220,15 @@ def follow_up(bundle: Bundle, state: State, t: Translator, sit: Situation) -> li
     state.visit("ask_location")
     rows = country_rows(bundle, sit, t) + [[Button(t(T_HELD), "g:emergency_held")], [Button(t(MAIN), "g:main")]]
     return [Reply(text=t(bundle.screens["ask_location"].text), buttons=rows, screen="ask_location")]
+
+
+def ask_where_relative(bundle: Bundle, state: State, t: Translator) -> list[Reply]:
+    """Every country, for "Which country is your family member in now?" (not "are you")."""
+    state.data["after"] = state.screen
+    state.visit("ask_location")
+    replies = render_screen(bundle, bundle.screens["ask_location"], state, t)
+    replies[0].text = t(T_WHERE_RELATIVE)
+    return replies
 
 
 def place_chosen(bundle: Bundle, state: State, t: Translator, code: str) -> list[Reply] | None:

@@ -183,6 +183,8 @@ class Engine:
             return self.open_human_case(state, t, reason="scam" if scam_high else "asked")
         if action == "language":
             return self.show(state, "ask_language", t)
+        if action == "location" and state.data.get("asking_where") == emergency.RELATIVE:
+            return emergency.ask_where_relative(self.bundle, state, t)
         if action in ("countries", "role", "location"):
             state.data["after"] = state.screen or "main"
             return self.show(state, {"countries": "ask_origin", "role": "ask_role", "location": "ask_location"}[action], t)
