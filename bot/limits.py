@@ -27,3 +27,9 @@ USER_TEXT_CHARS = 4096
 # Facts: warn when a source was last checked over a year ago, or dates from over 3 years ago.
 CHECKED_MAX_AGE_DAYS = 365
 AS_OF_MAX_AGE_DAYS = 3 * 365
+
+# The first answer to a cry for help fits one phone screen: the case, what to do, the numbers.
+EMERGENCY_REPLY_CHARS = 900
+# How many likely places it gives numbers for, and how many countries it offers as buttons.
+EMERGENCY_PLACES_SHOWN = 2
+EMERGENCY_COUNTRY_BUTTONS = 4

@@ -37,6 +37,7 @@ def to_event(line: str, lang: str | None) -> Event:
 
 def run(engine: Engine, lang: str | None, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
     interactive = stdin.isatty()
+    engine.moderators_reachable = False  # no moderators in a terminal: an alarm says so, with the numbers
     if lang:
         state = engine.store.load(USER_ID)
         state.lang = negotiate(lang) or "en"

@@ -200,6 +200,7 @@ class TelegramChannel:
         chats = {"": self.settings.moderator_chat_id, **{f" for {k}": v for k, v in self.settings.moderator_chats_by_lang.items()}}
         if not self.settings.moderator_chat_id:
             problems.append("MODERATOR_CHAT_ID is not set: cases are stored, but no moderator will see them.")
+            self.engine.moderators_reachable = False  # users in danger are told so, with the numbers
         for label, chat_id in chats.items():
             if not chat_id:
                 continue
@@ -208,6 +209,8 @@ class TelegramChannel:
                 member = await app.bot.get_chat_member(chat_id, app.bot.id)
             except TelegramError as exc:
                 problems.append(f"the moderator chat{label} ({chat_id}) cannot be reached: {exc}. Add the bot to the group.")
+                if chat_id == self.settings.moderator_chat_id:
+                    self.engine.moderators_reachable = False
                 continue
             if chat.type != ChatType.SUPERGROUP:
                 problems.append(f"the moderator chat{label} is not a supergroup: moderators reply to the case message.")
@@ -302,6 +305,12 @@ class TelegramChannel:
             self.engine.store.set_active(self.user_id(chat.id), not blocked)
             return
         if chat.id in self.moderator_chat_ids:
+            if chat.id == self.settings.moderator_chat_id:
+                # Removed from the moderators' chat: urgent cases are still stored, and users
+                # in danger are told honestly that a person may not answer soon.
+                removed = change.new_chat_member.status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
+                self.engine.moderators_reachable = not removed
+                log.log(logging.ERROR if removed else logging.INFO, "moderator_chat_membership removed=%s", removed)
             return
         if change.new_chat_member.status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR):
             # Added to some other group: the bot has nothing to say there and must not read it.

@@ -16,8 +16,9 @@ from ..i18n import N_, SUPPORTED, Nn_, Translator, negotiate, translator
 from ..safety.distress import DistressMatcher
 from ..safety.scan import RedFlags, scan
 from ..store import State, Store
+from . import emergency
 from .model import Bundle, Button, Event, Reply
-from .render import BACK, EMERGENCY, MAIN, ROLE_LABELS, here_country, render_screen, split_long
+from .render import BACK, EMERGENCY, MAIN, ROLE_LABELS, render_screen, split_long
 from .quiz import QUIZ_PREFIX, RISK, T_TALK, Quiz
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,6 @@ T_TOO_LONG = N_("Your message was very long, so I read only the first part.")
 T_CASE_OPENED = N_("Thank you. Your case number is #{case}.\nA person from our team will write to you here. They will not see your name or phone number.\nYou can keep writing here: your messages go to them.\nIf you are in danger now, open Emergency help.")
 T_CASE_ALREADY = N_("You already have an open case, #{case}. A person will answer you here. Your messages go to them.")
 T_CASE_SENT = N_("Sent to the person helping you (case #{case}). Please wait for their answer.")
-T_DISTRESS = N_("I am worried about you. Your message is now with our team as an urgent case (#{case}). A person will answer you here as soon as they can.\nIf it is safe: keep your phone hidden and charged, do not argue with the people holding you, and delete this chat if they check your phone.")
 T_FORGET_YES = N_("Yes, delete everything")
 T_FORGET_NO = N_("No, keep my data")
 T_FORGOTTEN = N_("Your data is deleted. If you write again, I will start from the beginning.")
@@ -47,6 +47,9 @@ T_CHECK_AGAIN = N_("Check another ad")
 class Engine:
     bundle: Bundle
     store: Store
+    # Set by the channel: False when no person can answer an urgent case soon (no moderator
+    # chat, the bot removed from it, or the terminal chat); the user is told so honestly.
+    moderators_reachable: bool = True
 
     def __post_init__(self) -> None:
         # loader.load() always provides both (empty matchers when content/ has no phrases)
@@ -173,9 +176,10 @@ class Engine:
     def _action(self, state: State, action: str, t: Translator) -> list[Reply]:
         state.pending = None
         if action == "human":
-            if (state.screen or "").startswith("emergency"):
-                # From the emergency screens: urgent, shared at once, and the user is told so.
-                return self.open_urgent_case(state, t, reason="emergency")
+            screen = self.bundle.screens.get(state.screen or "")
+            if screen is not None and screen.urgent:
+                # From a screen that says danger: urgent, shared at once, and the user is told so.
+                return self.open_urgent_case(state, t, reason="emergency", about=screen.urgent)
             if state.screen != "human":
                 return self.show(state, "human", t)  # first: what is shared, and one button to agree
             checks = (state.data.get("quiz_result"), state.data.get("scan_result"))
@@ -183,6 +187,8 @@ class Engine:
             return self.open_human_case(state, t, reason="scam" if scam_high else "asked")
         if action == "language":
             return self.show(state, "ask_language", t)
+        if action == "location" and state.data.get("asking_where") == emergency.RELATIVE:
+            return emergency.ask_where_relative(self.bundle, state, t)
         if action in ("countries", "role", "location"):
             state.data["after"] = state.screen or "main"
             return self.show(state, {"countries": "ask_origin", "role": "ask_role", "location": "ask_location"}[action], t)
@@ -210,6 +216,10 @@ class Engine:
             state.lang = value
             t = translator(value)
         elif kind == "location":
+            # After an alarm: the numbers for exactly that place (theirs, or their relative's).
+            chosen = emergency.place_chosen(self.bundle, state, t, value)
+            if chosen is not None:
+                return chosen
             state.data["location"] = value  # where they are now: the numbers come next
             return self.show(state, state.data.pop("after", None) or "emergency", t)
         else:
@@ -235,8 +245,15 @@ class Engine:
         # Safety first: a distress message interrupts whatever the user was doing (once:
         # when a person already handles it as urgent, it goes to them like any message).
         urgent_already = open_case is not None and open_case["priority"] == cases.URGENT
-        if not urgent_already and self.distress.match(stripped):
-            return notices + self.open_urgent_case(state, t, reason="distress", text=stripped)
+        hit = None if urgent_already else self.distress.match(stripped)
+        if hit:
+            # Answered in the message's language, with one button back to the chat's.
+            old = emergency.switch_to_message_language(state, stripped, hit)
+            t = translator(state.lang)
+            replies = self.open_urgent_case(state, t, reason="distress", text=stripped, hit=hit)
+            if old:
+                replies[-1].buttons.append(emergency.switch_back_row(state, old))
+            return notices + replies
         if open_case and state.pending != "scan":
             # A person is handling this user: their words go to the person, not to the menu.
             cases.add_user_message(self.store, open_case, "text", stripped)
@@ -274,18 +291,15 @@ class Engine:
                       buttons=[[Button(t(cases.T_LEAVE), "x:leave")]])]
 
     # safety and people ----------------------------------------------------------------
-    def open_urgent_case(self, state: State, t: Translator, reason: str, text: str | None = None) -> list[Reply]:
-        """One message that is enough: an urgent case, what to do now, and the numbers."""
+    def open_urgent_case(self, state: State, t: Translator, reason: str, text: str | None = None,
+                         hit: object = None, about: str | None = None) -> list[Reply]:
+        """One message that is enough: an urgent case, what to do now, and the numbers for
+        where the person in danger probably is (bot/engine/emergency.py)."""
         case, _ = cases.open_case(self.store, state, reason=reason, priority=cases.URGENT, first_message=text)
         # no case_ack here: their next message is acknowledged once, with a way to end the talk
-        log.warning("urgent_case case=%s reason=%s lang=%s", case["id"], reason, state.lang)
-        alert = Reply(text=t(T_DISTRESS).format(case=case["id"]), kind="notice")
-        replies = [alert, *self.show(state, "emergency", t)]
-        if here_country(state) in (None, "other"):
-            # We cannot show the right numbers without the country: ask it, with buttons.
-            state.data["after"] = "emergency"
-            replies += self.show(state, "ask_location", t)
-        return replies
+        sit = emergency.situation(self.bundle, state, text or "", hit, about)
+        log.warning("urgent_case case=%s reason=%s lang=%s about=%s", case["id"], reason, state.lang, sit.about)
+        return emergency.urgent_replies(self.bundle, state, t, case, sit, self.moderators_reachable)
 
     def open_human_case(self, state: State, t: Translator, reason: str) -> list[Reply]:
         case, created = cases.open_case(self.store, state, reason=reason)

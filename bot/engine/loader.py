@@ -21,7 +21,9 @@ from .. import limits
 from .model import Bundle, ButtonSpec, Fact, Problem, Screen
 from .phones import parse_phones, validate_phones
 
-SCREEN_KEYS = {"text", "buttons", "facts", "no_facts", "choices", "back"}
+SCREEN_KEYS = {"text", "buttons", "facts", "no_facts", "choices", "back", "urgent"}
+# urgent: true (who is in danger: whoever is asking), self, or relative
+URGENT_VALUES = {True: "any", "self": "self", "relative": "relative"}
 BUTTON_KEYS = {"label", "go", "action"}
 FACT_KEYS = {"id", "topic", "origin", "destination", "country", "text", "amounts", "source",
              "source_name", "as_of", "checked", "confidence", "phones", "serves",
@@ -119,7 +121,10 @@ def load_dialogs(dialogs_dir: Path, problems: list[Problem]) -> tuple[dict[str, 
                 facts=[str(f) for f in _as_list(spec.get("facts"))],
                 no_facts=str(spec["no_facts"]).strip() if spec.get("no_facts") else None,
                 choices=spec.get("choices"), back=spec.get("back"),
+                urgent=URGENT_VALUES.get(spec.get("urgent")) if spec.get("urgent") else None,
             )
+            if spec.get("urgent") not in (None, False, *URGENT_VALUES):
+                problems.append(Problem("error", here, "urgent: must be true, self or relative"))
     return screens, deep_links
 
 
@@ -205,6 +210,9 @@ def load(dialogs_dir: Path = DIALOGS_DIR, content_dir: Path = CONTENT_DIR) -> tu
     from ..safety import load_safety_content  # safety data lives in content/ too
 
     bundle.extra.update(load_safety_content(content_dir, problems))
+    from .places import load_places  # where a person in danger probably is
+
+    bundle.extra["places"] = load_places(content_dir, bundle.all_countries, problems)
     problems.extend(validate(bundle))
     return bundle, problems
 

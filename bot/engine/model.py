@@ -62,6 +62,9 @@ class Screen:
     no_facts: str | None = None
     choices: str | None = None  # "role", "origin", "destination", "location", "language"
     back: str | None = None
+    # A screen that says danger: "Talk to a person" there opens an urgent case at once.
+    # "self" or "relative" says who is in danger; "any" leaves it to who is asking.
+    urgent: str | None = None
 
 
 @dataclass
