@@ -1,6 +1,6 @@
 """The moderators' side on Telegram: one forum topic per case (or one header message to
-reply to, in a group without topics), two-way anonymous relay, commands, reminders —
-and the worker that delivers the durable outbox.
+reply to, in a group without topics), two-way anonymous relay, commands, reminders.
+Delivery of what is queued, both ways, is channels.outbox's job.
 
 Moderators → user: any plain message in a case's topic (or a reply to a case's message)
 is queued for the user, introduced in the user's language as coming from "a person on
@@ -8,10 +8,6 @@ our team"; text is re-sent and media copied (copyMessage), so no name or usernam
 /note stays internal. Commands and relays count only inside a moderator chat and from
 people, not bots.
 
-Delivery: the outbox (store) is drained by two workers, one per direction, so a full
-moderator group (Telegram allows a bot about 20 messages a minute there) never holds up
-answers to users. Urgent cases go first. 5xx and time-outs back off and retry;
-RetryAfter is waited out; 403/400 end the item with a note where one can be written.
 """
 
 from __future__ import annotations
@@ -21,24 +17,19 @@ import datetime as dt
 import json
 import logging
 import statistics
-import time
 
 from telegram import Update
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
 from .. import cases
-from ..engine.render import case_closed_reply, case_waiting_reply
+from ..config import Settings
 from ..i18n import translator
-from ..metrics import metrics
 from ..store import Store, now
-from .telegram import keyboard, media_kind, retry_after_seconds
+from .tg import media_kind
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 12          # 5xx/time-outs: about an hour of backing off, then a note
-BACKOFF_BASE = 2.0         # seconds: 2, 4, 8, ... after each failed try
-MAX_BACKOFF = 300.0        # seconds
 RETENTION_DAYS = 30        # closed cases (and their messages) are deleted after this
 HOUSEKEEPING_SECONDS = 30  # how often reminders and retention are looked at
 TOPIC_NAME_CHARS = 128     # Telegram's limit for a forum topic name
@@ -48,6 +39,14 @@ MODERATOR_COMMANDS = ("claim", "note", "close", "cases", "stats")
 REASONS = {"distress": "a distress message was detected", "asked": "the user asked for a person",
            "scam": "the user asked for a person after a high-risk scam check",
            "emergency": "the user asked for a person from the emergency screen"}
+
+
+def chat_for(case: dict, settings: Settings) -> int | None:
+    """The moderator chat a case belongs to: the one it was routed to, else by language."""
+    if case.get("moderator_chat_id"):
+        return case["moderator_chat_id"]
+    lang = (case.get("lang") or "").lower()
+    return settings.moderator_chats_by_lang.get(lang) or settings.moderator_chat_id
 
 
 def topic_name(case: dict) -> str:
@@ -87,23 +86,16 @@ def header_text(case: dict, first_message: str | None) -> str:
 
 
 class Moderators:
-    def __init__(self, channel, app: Application):
+    def __init__(self, channel, app: Application, outbox):
         self.channel = channel
         self.app = app
         self.store: Store = channel.engine.store
         self.settings = channel.settings
-        self.wake = asyncio.Event()
+        self.wake = outbox.wake  # set when something was queued: the outbox delivers it
         self.tasks: list[asyncio.Task] = []
-        self.backoff_base = BACKOFF_BASE
         self.housekeeping_every = HOUSEKEEPING_SECONDS
 
     # routing ----------------------------------------------------------------------------
-    def chat_for(self, case: dict) -> int | None:
-        if case.get("moderator_chat_id"):
-            return case["moderator_chat_id"]
-        lang = (case.get("lang") or "").lower()
-        return self.settings.moderator_chats_by_lang.get(lang) or self.settings.moderator_chat_id
-
     def is_moderator_chat(self, chat_id: int) -> bool:
         return chat_id in self.channel.moderator_chat_ids
 
@@ -199,189 +191,6 @@ class Moderators:
         except TelegramError as exc:
             log.warning("moderator_reply_failed error=%s", type(exc).__name__)
 
-    # the outbox ---------------------------------------------------------------------------
-    async def deliver_forever(self, direction: str) -> None:
-        while True:
-            try:
-                delivered = await self.deliver_due(direction)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # never let one bad item stop delivery
-                log.exception("outbox_worker_error direction=%s", direction)
-                delivered = 0
-            if not delivered:
-                self.wake.clear()
-                try:
-                    await asyncio.wait_for(self.wake.wait(), timeout=1.0)
-                except asyncio.TimeoutError:
-                    pass
-
-    async def deliver_due(self, direction: str) -> int:
-        delivered = 0
-        blocked: set[int] = set()
-        for item in self.store.due(direction, time.time()):
-            if item["case_id"] in blocked or self.store.pending_before(item):
-                blocked.add(item["case_id"])  # keep each case's messages in order
-                continue
-            ok = await self.deliver(item)
-            delivered += 1
-            if not ok:
-                blocked.add(item["case_id"])
-        return delivered
-
-    async def deliver(self, item: dict) -> bool:
-        case = self.store.case(item["case_id"])
-        if case is None:
-            self.store.mark_failed(item["id"], "case deleted")
-            return False
-        try:
-            await self.send_item(item, case)
-        except RetryAfter as exc:
-            self.store.retry_later(item["id"], time.time() + retry_after_seconds(exc), "RetryAfter", count_attempt=False)
-            return False
-        except Forbidden as exc:
-            self.store.mark_failed(item["id"], f"Forbidden: {exc}")
-            await self.on_forbidden(item, case)
-            return False
-        except BadRequest as exc:
-            if item["direction"] == cases.TO_MODERATORS and "thread not found" in str(exc).lower():
-                # The topic was deleted: the next attempt opens a new topic for the case.
-                self.store.update_case(case["id"], topic_id=None)
-                return self._backoff(item, case, f"BadRequest: {exc}")
-            self.store.mark_failed(item["id"], f"BadRequest: {exc}")
-            await self.note(case, f"⚠️ A message could not be delivered ({exc}).")
-            return False
-        except _Wait:
-            return False
-        except (TimedOut, NetworkError) as exc:
-            return self._backoff(item, case, f"{type(exc).__name__}: {exc}")
-        except TelegramError as exc:  # 5xx arrive as plain TelegramError
-            return self._backoff(item, case, f"{type(exc).__name__}: {exc}")
-        except Exception as exc:  # a bug, not the network: retrying would not help
-            log.exception("outbox_item_broken item=%s case=%s", item["id"], case["id"])
-            self.store.mark_failed(item["id"], f"{type(exc).__name__}: {exc}")
-            return False
-        self.store.mark_sent(item["id"])
-        return True
-
-    def _backoff(self, item: dict, case: dict, error: str) -> bool:
-        attempts = item["attempts"] + 1
-        if attempts >= MAX_ATTEMPTS:
-            self.store.mark_failed(item["id"], error)
-            log.error("outbox_gave_up item=%s case=%s error=%s", item["id"], case["id"], error)
-            return False
-        self.store.retry_later(item["id"], time.time() + min(MAX_BACKOFF, self.backoff_base ** attempts), error)
-        log.warning("outbox_retry item=%s attempt=%s error=%s", item["id"], attempts, error)
-        return False
-
-    async def on_forbidden(self, item: dict, case: dict) -> None:
-        if item["direction"] == cases.TO_USER:
-            user = self.store.user_chat(case["user_id"])
-            if user and user.get("active"):  # say it once, not for every undelivered message
-                self.store.set_active(case["user_id"], False)
-                await self.note(case, "⚠️ The user has blocked the bot: nothing more can be delivered to them.")
-        else:
-            log.error("moderator_chat_forbidden case=%s (the bot was removed or blocked in the moderator chat)", case["id"])
-
-    async def note(self, case: dict, text: str) -> None:
-        """A note for the moderators in the case's topic (queued, like everything else)."""
-        self.store.enqueue(f"note:{case['id']}:{time.time_ns()}", case["id"], cases.TO_MODERATORS, "note",
-                           {"text": text}, 0)
-        self.wake.set()
-
-    async def send_item(self, item: dict, case: dict) -> None:
-        payload = json.loads(item["payload"] or "{}")
-        if item["direction"] == cases.TO_USER:
-            await self.send_to_user(item, case, payload)
-        else:
-            await self.send_to_moderators(item, case, payload)
-
-    def _remember(self, item: dict, payload: dict, **done: object) -> dict:
-        """Record a finished step of a two-step relay, so a retry does not repeat it."""
-        payload = {**payload, **done}
-        self.store.db["outbox"].update(item["id"], {"payload": json.dumps(payload, ensure_ascii=False)})
-        return payload
-
-    async def send_to_user(self, item: dict, case: dict, payload: dict) -> None:
-        bot = self.app.bot
-        user = self.store.user_chat(case["user_id"])
-        if user is None or not case["user_id"].startswith("tg:"):
-            raise Forbidden("the user's data is gone")
-        chat_id = int(case["user_id"].removeprefix("tg:"))
-        t = translator(user.get("lang") or case.get("lang"))
-        kind = item["kind"]
-        if kind == "closed":
-            reply = case_closed_reply(case, t)
-            await bot.send_message(chat_id, reply.text, reply_markup=keyboard(reply))
-        elif kind == "waiting":
-            reply = case_waiting_reply(t)
-            await bot.send_message(chat_id, reply.text, reply_markup=keyboard(reply))
-        elif kind == "text":
-            await bot.send_message(chat_id, f"{t(cases.T_FROM_MODERATOR).format(case=case['id'])}\n\n{payload['text']}")
-        else:  # media: an introduction, then a copy (a copy carries no sender name)
-            if not payload.get("intro_sent"):
-                await bot.send_message(chat_id, t(cases.T_FROM_MODERATOR).format(case=case["id"]))
-                payload = self._remember(item, payload, intro_sent=True)
-            await bot.copy_message(chat_id, payload["ref"]["chat_id"], payload["ref"]["message_id"])
-
-    async def ensure_topic(self, case: dict, chat_id: int) -> int | None:
-        """The case's forum topic, opened now if the chat has topics and the case has none."""
-        if case.get("topic_id"):
-            return case["topic_id"]
-        try:
-            is_forum = bool((await self.app.bot.get_chat(chat_id)).is_forum)
-        except TelegramError:
-            is_forum = False
-        if not is_forum:
-            return None
-        topic = await self.app.bot.create_forum_topic(chat_id, topic_name(case))
-        self.store.update_case(case["id"], topic_id=topic.message_thread_id)
-        case["topic_id"] = topic.message_thread_id
-        return topic.message_thread_id
-
-    async def send_to_moderators(self, item: dict, case: dict, payload: dict) -> None:
-        bot = self.app.bot
-        chat_id = self.chat_for(case)
-        if not chat_id:
-            # No moderator chat configured: the relay stays stored; look again in a minute.
-            self.store.retry_later(item["id"], time.time() + 60, "MODERATOR_CHAT_ID not set", count_attempt=False)
-            raise _Wait()
-        if not case.get("moderator_chat_id"):
-            self.store.update_case(case["id"], moderator_chat_id=chat_id)
-        kind = item["kind"]
-        if kind == "close_topic":
-            if case.get("topic_id"):
-                try:
-                    await bot.close_forum_topic(chat_id, case["topic_id"])
-                except BadRequest:
-                    pass  # already closed or deleted
-            return
-        had_topic = bool(case.get("topic_id"))
-        thread_id = await self.ensure_topic(case, chat_id)
-        if kind == "topic":
-            return
-        if thread_id and not had_topic and kind != "header":
-            # a topic opened again after moderators deleted the first one: context first
-            sent = await bot.send_message(chat_id, header_text(case, None), message_thread_id=thread_id)
-            self.store.link(chat_id, sent.message_id, case["id"])
-        if kind == "header":
-            sent = await bot.send_message(chat_id, header_text(case, payload.get("first_message")),
-                                          message_thread_id=thread_id)
-            self.store.update_case(case["id"], header_message_id=sent.message_id)
-        elif kind in ("text", "note"):
-            prefix = "" if kind == "note" else f"#{case['id']} · user:\n"
-            sent = await bot.send_message(chat_id, prefix + payload["text"], message_thread_id=thread_id)
-        else:  # media from the user
-            if not payload.get("intro_sent"):
-                sent = await bot.send_message(chat_id, f"#{case['id']} · user sent a {payload.get('kind', 'file')}:",
-                                              message_thread_id=thread_id)
-                self.store.link(chat_id, sent.message_id, case["id"])
-                payload = self._remember(item, payload, intro_sent=True)
-            ref = payload["ref"]
-            sent = await bot.copy_message(chat_id, ref["chat_id"], ref["message_id"], message_thread_id=thread_id)
-        # Replies to any of the case's messages reach the user (groups without topics).
-        self.store.link(chat_id, sent.message_id, case["id"])
-
     # reminders and retention ------------------------------------------------------------------
     async def housekeeping_forever(self) -> None:
         while True:
@@ -408,18 +217,12 @@ class Moderators:
 
     # lifecycle ----------------------------------------------------------------------------------
     def start(self) -> None:
-        self.tasks = [asyncio.create_task(self.deliver_forever(cases.TO_MODERATORS), name="outbox-moderators"),
-                      asyncio.create_task(self.deliver_forever(cases.TO_USER), name="outbox-users"),
-                      asyncio.create_task(self.housekeeping_forever(), name="housekeeping")]
+        self.tasks = [asyncio.create_task(self.housekeeping_forever(), name="housekeeping")]
 
     async def stop(self) -> None:
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
-
-
-class _Wait(Exception):
-    """Not an error: the item waits (e.g. no moderator chat configured yet)."""
 
 
 def _age(delta: dt.timedelta) -> str:
@@ -430,17 +233,10 @@ def _age(delta: dt.timedelta) -> str:
     return f"{hours} h {minutes % 60} min" if hours < 48 else f"{hours // 24} days"
 
 
-def add_store_gauges(store: Store) -> None:
-    metrics.gauges["safebot_open_cases"] = store.count_open_cases
-    metrics.gauges["safebot_outbox_backlog"] = store.backlog
-
-
-def register(app: Application, channel) -> "Moderators":
-    moderators = Moderators(channel, app)
+def register(app: Application, channel, outbox) -> "Moderators":
+    moderators = Moderators(channel, app, outbox)
     app.bot_data["moderators"] = moderators
     groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
     app.add_handler(CommandHandler(list(MODERATOR_COMMANDS), moderators.on_command, filters=groups))
     app.add_handler(MessageHandler(groups & ~filters.COMMAND & ~filters.StatusUpdate.ALL, moderators.on_group_message))
-    add_store_gauges(channel.engine.store)
-
     return moderators
