@@ -101,8 +101,18 @@ def _v2(db: sqlite_utils.Database) -> None:
         db["cases"].add_column(column, kind)
 
 
+def _v3_outbox_fairness_and_copies(db: sqlite_utils.Database) -> None:
+    """Outbox: each case's oldest pending item found fast; relayed copies (for edits)."""
+    db["outbox"].create_index(["case_id", "direction", "status", "id"])
+    db["relay_copies"].create(
+        {"case_id": int, "direction": str, "source_chat_id": int, "source_message_id": int,
+         "copy_chat_id": int, "copy_message_id": int, "created_at": str},
+        pk=("copy_chat_id", "copy_message_id"), foreign_keys=[("case_id", "cases", "id")])
+    db["relay_copies"].create_index(["source_chat_id", "source_message_id"])
+
+
 # Forward migrations, in order. Never edit a released one: append a new function.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3_outbox_fairness_and_copies]
 
 
 class Store:
@@ -256,20 +266,42 @@ class Store:
             ignore=True,
         )
 
-    def due(self, direction: str, at: float, limit: int = 50) -> list[dict]:
-        return list(self.db["outbox"].rows_where(
-            "status = 'pending' AND direction = ? AND next_try_at <= ?", [direction, at],
-            order_by="priority asc, id asc", limit=limit))
+    def next_due(self, direction: str, at: float) -> dict | None:
+        """The next relay to try: only the oldest pending item of each case counts (a case's
+        items go strictly in order), and only if it is due (a case waiting out a back-off
+        takes no turn). Urgent cases first; among the rest, the case served longest ago
+        (a new case first), so one case's backlog never holds up another case."""
+        rows = list(self.db.query(
+            """SELECT o.*, (SELECT max(s.sent_at) FROM outbox s WHERE s.case_id = o.case_id
+                            AND s.direction = o.direction AND s.status = 'sent') AS served_at
+               FROM outbox o JOIN (SELECT min(id) AS head FROM outbox
+                                   WHERE status = 'pending' AND direction = ? GROUP BY case_id) h ON o.id = h.head
+               WHERE o.next_try_at <= ?
+               ORDER BY o.priority, served_at IS NOT NULL, served_at, o.id LIMIT 1""", [direction, at]))
+        return rows[0] if rows else None
 
-    def pending_before(self, item: dict) -> bool:
-        """Is an older item of the same case and direction still waiting? (keeps order per case)"""
-        return self.db.execute(
-            "SELECT 1 FROM outbox WHERE case_id = ? AND direction = ? AND status = 'pending' AND id < ? LIMIT 1",
-            [item["case_id"], item["direction"], item["id"]]).fetchone() is not None
+    def pending_after(self, item: dict, limit: int) -> list[dict]:
+        """The items of the same case and direction queued right after this one."""
+        return list(self.db["outbox"].rows_where(
+            "case_id = ? AND direction = ? AND status = 'pending' AND id > ?",
+            [item["case_id"], item["direction"], item["id"]], order_by="id", limit=limit))
 
     def mark_sent(self, item_id: int) -> None:
         # The text is not needed any more once delivered: keep only the bookkeeping.
         self.db["outbox"].update(item_id, {"status": "sent", "sent_at": now(), "payload": "{}"})
+
+    def add_copy(self, case_id: int, direction: str, source: dict | None, chat_id: int, message_id: int) -> None:
+        """Remember which message a relay produced (moderators' edits are relayed as edits)."""
+        source = source or {}
+        self.db["relay_copies"].insert(
+            {"case_id": case_id, "direction": direction, "source_chat_id": source.get("chat_id"),
+             "source_message_id": source.get("message_id"), "copy_chat_id": chat_id, "copy_message_id": message_id,
+             "created_at": now()}, pk=("copy_chat_id", "copy_message_id"), replace=True)
+
+    def copies_of(self, source_chat_id: int, source_message_id: int) -> list[dict]:
+        return list(self.db["relay_copies"].rows_where(
+            "source_chat_id = ? AND source_message_id = ?", [source_chat_id, source_message_id],
+            order_by="rowid"))
 
     def retry_later(self, item_id: int, at: float, error: str, count_attempt: bool = True) -> None:
         row = self.db["outbox"].get(item_id)
@@ -309,7 +341,7 @@ class Store:
     def _delete_cases(self, case_ids: list[int]) -> None:
         """Cases and everything that hangs off them (messages, relays, message links)."""
         for case_id in case_ids:
-            for table in ("case_messages", "outbox", "case_links"):
+            for table in ("case_messages", "outbox", "case_links", "relay_copies"):
                 self.db.execute(f"DELETE FROM {table} WHERE case_id = ?", [case_id])
             self.db.execute("DELETE FROM cases WHERE id = ?", [case_id])
 

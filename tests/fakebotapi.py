@@ -29,6 +29,10 @@ BOT_ID = 123456
 TOKEN = "123456:TEST-TOKEN-abcdefghijklmnopqrstuvwxyz012"
 
 
+class BadRequest(Exception):
+    """Raised by an api_ method: answered as Telegram's 400 with this description."""
+
+
 @dataclass
 class Failure:
     status: int = 500
@@ -222,8 +226,9 @@ class FakeBotAPI:
         if request.match_info["token"] != TOKEN:
             return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
         failure = self._take_failure(method, params)
+        call = Call(method, params, time.monotonic(), ok=not (failure and failure.status))
         if method != "getUpdates":
-            self.calls.append(Call(method, params, time.monotonic(), ok=not (failure and failure.status)))
+            self.calls.append(call)
         if self.delay:
             await asyncio.sleep(self.delay)
         if failure:
@@ -239,7 +244,11 @@ class FakeBotAPI:
                     body["description"] = f"Too Many Requests: retry after {failure.retry_after}"
                 return web.json_response(body, status=failure.status)
         handler = getattr(self, f"api_{method}", None)
-        result = await handler(params) if handler else True
+        try:
+            result = await handler(params) if handler else True
+        except BadRequest as refused:
+            call.ok = False
+            return web.json_response({"ok": False, "error_code": 400, "description": str(refused)}, status=400)
         return web.json_response({"ok": True, "result": result})
 
     def _take_failure(self, method: str, params: dict) -> Failure | None:
@@ -288,12 +297,25 @@ class FakeBotAPI:
                 pass
 
     async def api_sendMessage(self, params: dict) -> dict:
+        self._check_text(params)
         return self._bot_message(params, text=params.get("text", ""))
+
+    @staticmethod
+    def _check_text(params: dict) -> None:
+        """Telegram's own refusals: an empty text, or one over 4,096 characters."""
+        text = params.get("text", "")
+        if not text.strip():
+            raise BadRequest("Bad Request: message text is empty")
+        if len(text.encode("utf-16-le")) // 2 > 4096:
+            raise BadRequest("Bad Request: message is too long")
 
     async def api_editMessageText(self, params: dict) -> dict:
         key = (int(params["chat_id"]), int(params["message_id"]))
         if key not in self.messages:
-            raise web.HTTPBadRequest()
+            raise BadRequest("Bad Request: message to edit not found")
+        self._check_text(params)
+        if self.messages[key].get("text") == params.get("text", "") and not params.get("reply_markup"):
+            raise BadRequest("Bad Request: message is not modified")
         self.messages[key]["text"] = params.get("text", "")
         if params.get("reply_markup"):
             markup = params["reply_markup"]
