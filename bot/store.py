@@ -257,14 +257,23 @@ class Store:
         return self._get("users", user_id)
 
     # outbox ---------------------------------------------------------------------------
-    def enqueue(self, key: str, case_id: int, direction: str, kind: str, payload: dict, priority: int) -> None:
-        """Add a relay to the durable outbox; the idempotency key makes a repeat a no-op."""
-        self.db["outbox"].insert(
+    def enqueue(self, key: str, case_id: int, direction: str, kind: str, payload: dict, priority: int,
+                not_before: float = 0.0) -> int | None:
+        """Add a relay to the durable outbox; the idempotency key makes a repeat a no-op.
+        `not_before`: the workers leave it alone until then (a handler is sending it itself)."""
+        table = self.db["outbox"].insert(
             {"key": key, "case_id": case_id, "direction": direction, "kind": kind,
              "payload": json.dumps(payload, ensure_ascii=False), "priority": priority, "status": "pending",
-             "attempts": 0, "next_try_at": 0.0, "created_at": now()},
+             "attempts": 0, "next_try_at": not_before, "created_at": now()},
             ignore=True,
         )
+        return table.last_pk if table.last_rowid else None
+
+    def pending_kind(self, case_id: int, direction: str, kind: str) -> bool:
+        """Is an item of this kind still waiting for this case?"""
+        return self.db.execute(
+            "SELECT 1 FROM outbox WHERE case_id = ? AND direction = ? AND kind = ? AND status = 'pending' LIMIT 1",
+            [case_id, direction, kind]).fetchone() is not None
 
     def next_due(self, direction: str, at: float) -> dict | None:
         """The next relay to try: only the oldest pending item of each case counts (a case's

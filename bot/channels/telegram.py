@@ -34,6 +34,7 @@ from ..engine import Engine, Event, Reply
 from ..i18n import N_, SOURCE_LANGUAGE, SUPPORTED, translator
 from ..metrics import metrics
 from . import moderators, outbox
+from .replies import send_replies
 from .tg import (allowed_updates, chat_ref, keyboard, media_kind, retry_after_seconds,  # noqa: F401 (re-exported)
                  token_looks_valid)
 
@@ -240,6 +241,8 @@ class TelegramChannel:
             except Forbidden:
                 self.engine.store.set_active(self.user_id(chat.id), False)
                 return
+            except TelegramError:
+                screens.insert(0, first)  # Telegram failed the edit: send it instead (retried)
         await self.send(update, context, screens)
 
     async def answer(self, query, text: str | None = None) -> None:
@@ -249,15 +252,8 @@ class TelegramChannel:
             log.info("callback_answer_failed error=%s", type(exc).__name__)
 
     async def send(self, update: Update, context: ContextTypes.DEFAULT_TYPE, replies: list[Reply]) -> None:
-        chat_id = update.effective_chat.id
-        for reply in replies:
-            try:
-                await context.bot.send_message(chat_id, reply.text, reply_markup=keyboard(reply))
-            except Forbidden:
-                # The user blocked the bot: stop talking to them, retry nothing.
-                self.engine.store.set_active(self.user_id(chat_id), False)
-                log.info("user_blocked_bot chat=%s", chat_ref(chat_id, self.log_key))
-                return
+        # Retried on 5xx, time-outs and 429; durable for urgent cases (channels.replies).
+        await send_replies(self, context.bot, update.effective_chat.id, replies)
 
     async def on_my_chat_member(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = update.effective_chat
