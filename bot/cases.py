@@ -25,7 +25,8 @@ T_FEEDBACK_THANKS = N_("Thank you for telling us. You can ask for a person again
 T_LEAVE = N_("End the talk with a person")
 T_LEFT = N_("You ended the talk with our team. You can ask for a person again at any time.")
 T_STILL_WAITING = N_("A person from our team has your message and will answer here as soon as they can. If you are in danger right now, call the numbers in Emergency help.")
-T_NOT_DELIVERED = N_("Sorry, your last message could not be sent to our team. Please send it again.")
+# Told once per case when a message of the user could not reach the team; the numbers follow.
+T_NOT_DELIVERED = N_("Sorry, your message could not reach our team. Please send it again a little later.\nIf you are in danger now, do not wait for us: call a number for help.")
 
 
 TO_MODERATORS, TO_USER = "to_moderators", "to_user"

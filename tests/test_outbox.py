@@ -119,3 +119,24 @@ async def test_a_permanent_error_moves_one_item_aside_and_the_rest_flows(bundle,
         assert flowed and "message is too long" in texts[-1].lower()
         assert store.backlog(cases.TO_MODERATORS) == 0
         await asyncio.sleep(0.2)
+
+
+async def test_a_user_whose_messages_cannot_reach_the_team_is_told_once_with_numbers(bundle, server, tmp_path):
+    async with running_bot(bundle, server, tmp_path / "m.db") as (channel, app):
+        await open_case_by_human(server)  # Myanmar → Thailand
+        await wait_topic(server)
+        def notes():
+            return [p for p in to_chat(server, MOD_CHAT) if "could not be delivered" in p["text"]]
+
+        for n, text in enumerate(("first lost message", "second lost message"), start=1):
+            server.fail("sendMessage", status=400, description="Bad Request: chat not found", chat_id=MOD_CHAT)
+            server.user_sends(USER, text)
+            await server.wait_for(lambda: len(notes()) == n)
+        assert any("could not reach our team" in t for t in server.texts_to(USER))
+        server.user_sends(USER, "this one arrives")
+        await server.wait_for(lambda: any("this one arrives" in p["text"] for p in to_chat(server, MOD_CHAT)))
+        await asyncio.sleep(0.3)
+        told = [p for p in to_chat(server, USER) if "could not reach our team" in p["text"]]
+        assert len(told) == 1, "told once, not for every lost message"
+        assert "Source:" in told[0]["text"], "with the numbers to call where they are"
+        assert "g:emergency" in str(told[0]["reply_markup"])

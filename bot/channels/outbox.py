@@ -29,7 +29,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import Application
 
 from .. import cases, limits
-from ..engine.render import case_closed_reply, case_waiting_reply, render_screen
+from ..engine.render import EMERGENCY, case_closed_reply, case_waiting_reply, render_fact, select_facts
 from ..i18n import translator
 from ..metrics import metrics
 from ..store import Store
@@ -285,21 +285,22 @@ class Outbox:
         elif kind == "reply":  # the bot's own answer, queued when sending it at once failed
             parts = [Part(payload["text"], buttons_markup(payload.get("buttons")))]
         elif kind == "not_delivered":
-            parts = [Part(t(cases.T_NOT_DELIVERED))] + self.emergency_parts(case, t)
+            parts = self.not_delivered_parts(case, t)
         elif kind == "text":
             parts = text_parts(f"{intro}\n\n", payload["text"])
         else:  # media: an introduction, then a copy (a copy carries no sender name)
             parts = [Part(intro), Part(copy_of=payload["ref"])]
         await self.send_parts(item, payload, chat_id, parts)
 
-    def emergency_parts(self, case: dict, t) -> list[Part]:
-        """The emergency screen for where the user is: the numbers to call."""
+    def not_delivered_parts(self, case: dict, t) -> list[Part]:
+        """Sorry, and the numbers to call where the user is (those of the emergency screen)."""
         bundle = self.channel.engine.bundle
         screen = bundle.screens.get(EMERGENCY_SCREEN)
-        if screen is None:
-            return []
-        state = self.store.load(case["user_id"])
-        return [Part(r.text, keyboard(r)) for r in render_screen(bundle, screen, state, t)]
+        facts = select_facts(bundle, screen.facts, self.store.load(case["user_id"])) if screen else []
+        text = "\n\n".join([t(cases.T_NOT_DELIVERED), *(render_fact(fact, t) for fact in facts)])
+        parts = text_parts("", text)
+        parts[-1].markup = InlineKeyboardMarkup([[InlineKeyboardButton(t(EMERGENCY), callback_data="g:emergency")]])
+        return parts
 
     async def edit_for_user(self, case: dict, chat_id: int, intro: str, payload: dict) -> None:
         """A moderator corrected a message: correct the user's copy (or send it anew when the
