@@ -9,7 +9,9 @@ the user's account.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import time
 
 from .i18n import N_
 from .store import State, Store, now
@@ -30,6 +32,15 @@ T_NOT_DELIVERED = N_("Sorry, your message could not reach our team. Please send 
 
 
 TO_MODERATORS, TO_USER = "to_moderators", "to_user"
+# New non-urgent cases a user may open in 24 hours (CASES_PER_USER_PER_DAY); above it the
+# last case is opened again instead of a new topic. Urgent cases are never refused.
+cases_per_user_per_day = 3
+
+
+def set_daily_limit(limit: int) -> None:
+    global cases_per_user_per_day
+    cases_per_user_per_day = limit
+
 PRIORITY = {URGENT: 0, NORMAL: 1}  # outbox order: urgent cases' relays first
 
 
@@ -68,6 +79,12 @@ def open_case(store: Store, state: State, *, reason: str, priority: str = NORMAL
             if first_message:
                 add_user_message(store, existing, "text", first_message)
             return existing, False
+        if priority != URGENT:
+            since = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)).isoformat()
+            if store.count_cases_since(state.user_id, since, exclude_priority=URGENT) >= cases_per_user_per_day:
+                last = store.last_case_for(state.user_id)
+                if last is not None:
+                    return _reopen(store, last, first_message), False
         case = store.insert_case({
             "user_id": state.user_id, "status": "open", "priority": priority, "reason": reason,
             "lang": state.lang, "role": state.role, "origin": state.origin, "destination": state.destination,
@@ -78,6 +95,19 @@ def open_case(store: Store, state: State, *, reason: str, priority: str = NORMAL
         if first_message:
             store.add_case_message(case["id"], "user", "text", first_message)
     return case, True
+
+
+def _reopen(store: Store, case: dict, first_message: str | None) -> dict:
+    """The user's last case, opened again (the daily limit of new cases is reached)."""
+    store.update_case(case["id"], status="open", closed_at=None, closed_by=None)
+    case = store.case(case["id"])
+    _to_moderators(store, case, f"case:{case['id']}:reopen:{time.time_ns()}", "reopen_topic", {})
+    _to_moderators(store, case, f"case:{case['id']}:reopened:{time.time_ns()}", "note",
+                   {"text": f"The user asked for a person again: case #{case['id']} is open again "
+                            f"(limit of {cases_per_user_per_day} new cases a day reached)."})
+    if first_message:
+        add_user_message(store, case, "text", first_message)
+    return case
 
 
 def add_user_message(store: Store, case: dict, kind: str, text: str | None, ref: dict | None = None) -> int:

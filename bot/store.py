@@ -224,6 +224,15 @@ class Store:
                                                 order_by="id desc", limit=1))
         return rows[0] if rows else None
 
+    def count_cases_since(self, user_id: str, since_iso: str, exclude_priority: str | None = None) -> int:
+        return self.db.execute(
+            "SELECT count(*) FROM cases WHERE user_id = ? AND opened_at >= ? AND priority IS NOT ?",
+            [user_id, since_iso, exclude_priority]).fetchone()[0]
+
+    def last_case_for(self, user_id: str) -> dict | None:
+        rows = list(self.db["cases"].rows_where("user_id = ?", [user_id], order_by="id desc", limit=1))
+        return rows[0] if rows else None
+
     def insert_case(self, record: dict) -> dict:
         record = {**record, "opened_at": now()}
         with self.transaction():
