@@ -14,6 +14,7 @@ import json
 import time
 
 from .i18n import N_
+from .metrics import metrics
 from .store import State, Store, now
 
 URGENT, NORMAL = "urgent", "normal"
@@ -65,6 +66,8 @@ def open_case(store: Store, state: State, *, reason: str, priority: str = NORMAL
     header) are written in one transaction, before anything is sent.
     An urgent alarm on an open normal case raises its priority (and its queued relays').
     """
+    if priority == URGENT and reason == "distress":
+        metrics.inc("safebot_distress_total")
     with store.transaction():
         if state.is_new:
             store.save(state)  # a first message can be a cry for help: the case needs its user row
@@ -126,7 +129,8 @@ def add_moderator_message(store: Store, case: dict, kind: str, text: str | None,
         message_id = store.add_case_message(case["id"], "moderator", kind, text)
         if not case.get("first_response_at"):
             store.update_case(case["id"], first_response_at=now())
-        payload = {"text": text} if kind == "text" else {"kind": kind, "ref": ref}
+        # the moderator's message itself (ref): its copy is corrected when they edit it
+        payload = {"text": text, "ref": ref} if kind == "text" else {"kind": kind, "ref": ref}
         store.enqueue(f"msg:{message_id}", case["id"], TO_USER, "text" if kind == "text" else "copy", payload,
                       PRIORITY[case["priority"]])
     return message_id

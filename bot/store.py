@@ -243,6 +243,8 @@ class Store:
         self.db["cases"].update(case_id, fields)
 
     def case(self, case_id: int) -> dict | None:
+        if not -2**63 <= case_id < 2**63:
+            return None  # forged data (a huge number in a button): no such case, and no OverflowError
         return self._get("cases", case_id)
 
     def add_case_message(self, case_id: int, direction: str, kind: str, body: str | None) -> int:
@@ -334,6 +336,14 @@ class Store:
         if direction:
             where, args = where + " AND direction = ?", [direction]
         return self.db.execute(f"SELECT count(*) FROM outbox WHERE {where}", args).fetchone()[0]
+
+    def backlog_of(self, case_ids: list[int], direction: str) -> int:
+        """Pending relays of these cases (one team's share of the backlog)."""
+        if not case_ids:
+            return 0
+        marks = ",".join("?" * len(case_ids))
+        return self.db.execute(f"SELECT count(*) FROM outbox WHERE status = 'pending' AND direction = ? "
+                               f"AND case_id IN ({marks})", [direction, *case_ids]).fetchone()[0]
 
     def link(self, chat_id: int, message_id: int, case_id: int) -> None:
         self.db["case_links"].insert({"chat_id": chat_id, "message_id": message_id, "case_id": case_id},

@@ -131,8 +131,13 @@ class FakeBotAPI:
         return message
 
     def user_sends(self, chat_id: int, text: str, language_code: str | None = "en", user_id: int | None = None,
-                   thread_id: int | None = None, first_name: str = "Test", reply_to: int | None = None) -> dict:
+                   thread_id: int | None = None, first_name: str = "Test", reply_to: int | None = None,
+                   anonymous_admin: bool = False) -> dict:
+        """`anonymous_admin`: sent by an admin who hides behind the group (Telegram's
+        GroupAnonymousBot as sender, the group as sender_chat)."""
         extra: dict[str, Any] = {"text": text}
+        if anonymous_admin:
+            extra["sender_chat"] = self._chat(chat_id)
         if text.startswith("/"):
             extra["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         if thread_id is not None:
@@ -141,7 +146,9 @@ class FakeBotAPI:
         if reply_to is not None:
             extra["reply_to_message"] = self.messages.get((chat_id, reply_to), {"message_id": reply_to, "date": 0,
                                                                                 "chat": self._chat(chat_id)})
-        message = self._new_message(chat_id, self._user(user_id or chat_id, language_code, first_name), **extra)
+        sender = ({"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
+                  if anonymous_admin else self._user(user_id or chat_id, language_code, first_name))
+        message = self._new_message(chat_id, sender, **extra)
         return self._push({"message": message})
 
     def user_sends_media(self, chat_id: int, kind: str = "sticker", user_id: int | None = None,

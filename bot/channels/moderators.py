@@ -16,7 +16,9 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import re
 import statistics
+import time
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -34,6 +36,8 @@ RETENTION_DAYS = 30        # closed cases (and their messages) are deleted after
 HOUSEKEEPING_SECONDS = 30  # how often reminders and retention are looked at
 TOPIC_NAME_CHARS = 128     # Telegram's limit for a forum topic name
 MODERATOR_COMMANDS = ("claim", "note", "close", "cases", "stats")
+COMMAND_RE = re.compile(r"/(\S+)\s*(.*)", re.DOTALL)  # "/note\nline one" is a note too
+CASE_NUMBER_RE = re.compile(r"#?(\d{1,18})")  # /close 12 or /close #12
 
 
 REASONS = {"distress": "a distress message was detected", "asked": "the user asked for a person",
@@ -99,6 +103,19 @@ class Moderators:
     def is_moderator_chat(self, chat_id: int) -> bool:
         return chat_id in self.channel.moderator_chat_ids
 
+    def from_moderator(self, update: Update) -> bool:
+        """A person in a moderator chat, or an anonymous admin of that chat (Telegram sends
+        their messages from the group itself). Bots, channels and other chats never count."""
+        chat, message, user = update.effective_chat, update.effective_message, update.effective_user
+        if chat is None or message is None or not self.is_moderator_chat(chat.id):
+            return False
+        if message.sender_chat is not None:
+            return message.sender_chat.id == chat.id
+        return user is not None and not user.is_bot
+
+    def routed_here(self, case: dict, chat_id: int) -> bool:
+        return chat_for(case, self.settings) == chat_id
+
     def case_of(self, update: Update) -> dict | None:
         message = update.effective_message
         chat_id = update.effective_chat.id
@@ -111,8 +128,8 @@ class Moderators:
 
     # moderators' messages and commands -------------------------------------------------------
     async def on_group_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message, user = update.effective_message, update.effective_user
-        if user is None or user.is_bot or not self.is_moderator_chat(update.effective_chat.id):
+        message = update.effective_message
+        if not self.from_moderator(update):
             return
         case = self.case_of(update)
         if case is None or case["status"] == "closed":
@@ -123,13 +140,29 @@ class Moderators:
         log.info("moderator_reply case=%s kind=%s", case["id"], kind)
         self.wake.set()
 
+    async def on_group_edit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A moderator corrected a message: the user's copy is corrected too (an edit)."""
+        message = update.effective_message
+        if not self.from_moderator(update) or not message.text or message.text.startswith("/"):
+            return
+        case = self.case_of(update)
+        if case is None or case["status"] == "closed":
+            return
+        ref = {"chat_id": message.chat_id, "message_id": message.message_id}
+        self.store.enqueue(f"edit:{message.chat_id}:{message.message_id}:{time.time_ns()}", case["id"], cases.TO_USER,
+                           "edit", {"text": message.text, "ref": ref}, cases.PRIORITY[case["priority"]])
+        log.info("moderator_edit case=%s", case["id"])
+        self.wake.set()
+
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message, user, chat = update.effective_message, update.effective_user, update.effective_chat
-        if user is None or user.is_bot or not self.is_moderator_chat(chat.id):
+        message, chat = update.effective_message, update.effective_chat
+        if not self.from_moderator(update):
             return  # anyone claiming to be a moderator elsewhere is ignored
-        name, _, arg = (message.text or "").lstrip("/").partition(" ")
-        name = name.split("@")[0].lower()
-        reply = await getattr(self, f"cmd_{name}")(update, arg.strip())
+        match = COMMAND_RE.match(message.text or "")
+        name = match.group(1).split("@")[0].lower() if match else ""
+        if name not in MODERATOR_COMMANDS:
+            return
+        reply = await getattr(self, f"cmd_{name}")(update, match.group(2).strip())
         if reply:
             await self.say(chat.id, message.message_thread_id if message.is_topic_message else None, reply)
 
@@ -137,7 +170,8 @@ class Moderators:
         case = self.case_of(update)
         if case is None:
             return "Use /claim inside a case's topic (or as a reply to its message)."
-        name = update.effective_user.full_name
+        sender = update.effective_message.sender_chat
+        name = "an anonymous admin" if sender is not None else update.effective_user.full_name
         self.store.update_case(case["id"], claimed_by=name)
         return f"Case #{case['id']} is handled by {name}. (Only moderators see this.)"
 
@@ -151,9 +185,17 @@ class Moderators:
         return f"Note saved in case #{case['id']}. It is not sent to the user."
 
     async def cmd_close(self, update: Update, arg: str) -> str:
-        case = self.case_of(update)
+        if arg:  # /close N acts on case N, wherever it is typed in the team's chat
+            number = CASE_NUMBER_RE.fullmatch(arg)
+            if number is None:
+                return "Write /close alone in the case's topic, or /close followed by the case number, e.g. /close 12."
+            case = self.store.case(int(number.group(1)))
+            if case is None or not self.routed_here(case, update.effective_chat.id):
+                return f"There is no case #{number.group(1)} for this team. Nothing was closed."
+        else:
+            case = self.case_of(update)
         if case is None:
-            return "Use /close inside a case's topic (or as a reply to its message)."
+            return "Use /close inside a case's topic (or as a reply to its message), or /close NUMBER."
         if case["status"] == "closed":
             return f"Case #{case['id']} is already closed."
         cases.close_case(self.store, case, by="moderator")
@@ -161,7 +203,8 @@ class Moderators:
         return f"Case #{case['id']} is closed. The user gets a closing message and can ask for a person again."
 
     async def cmd_cases(self, update: Update, arg: str) -> str:
-        open_cases = self.store.open_cases()
+        chat_id = update.effective_chat.id
+        open_cases = [c for c in self.store.open_cases() if self.routed_here(c, chat_id)]  # this team's only
         if not open_cases:
             return "No open cases."
         now_ = dt.datetime.now(dt.timezone.utc)
@@ -174,7 +217,9 @@ class Moderators:
         return "\n".join(lines)
 
     async def cmd_stats(self, update: Update, arg: str) -> str:
-        rows = list(self.store.db["cases"].rows)
+        chat_id = update.effective_chat.id
+        rows = [c for c in self.store.db["cases"].rows if self.routed_here(c, chat_id)]  # this team's only
+        ids = [c["id"] for c in rows]
         open_ = [c for c in rows if c["status"] != "closed"]
         urgent = [c for c in open_ if c["priority"] == cases.URGENT]
         waits = [(dt.datetime.fromisoformat(c["first_response_at"]) - dt.datetime.fromisoformat(c["opened_at"])).total_seconds()
@@ -182,8 +227,8 @@ class Moderators:
         median = _age(dt.timedelta(seconds=statistics.median(waits))) if waits else "no replies yet"
         return (f"Open cases: {len(open_)} (urgent: {len(urgent)})\n"
                 f"Median time to first reply: {median}\n"
-                f"Waiting to be delivered: to moderators {self.store.backlog(cases.TO_MODERATORS)}, "
-                f"to users {self.store.backlog(cases.TO_USER)}")
+                f"Waiting to be delivered: to moderators {self.store.backlog_of(ids, cases.TO_MODERATORS)}, "
+                f"to users {self.store.backlog_of(ids, cases.TO_USER)}")
 
     async def say(self, chat_id: int, thread_id: int | None, text: str) -> None:
         try:
@@ -239,4 +284,6 @@ def register(app: Application, channel, outbox) -> "Moderators":
     groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
     app.add_handler(CommandHandler(list(MODERATOR_COMMANDS), moderators.on_command, filters=groups))
     app.add_handler(MessageHandler(groups & ~filters.COMMAND & ~filters.StatusUpdate.ALL, moderators.on_group_message))
+    edits = filters.ChatType.GROUPS & filters.UpdateType.EDITED_MESSAGE & filters.TEXT
+    app.add_handler(MessageHandler(edits, moderators.on_group_edit))
     return moderators
