@@ -4,7 +4,8 @@ permanent error that moves one item aside while the rest flows (security review 
 import asyncio
 
 from bot import cases
-from bot.channels.outbox import split_text, text_parts, utf16_len
+from bot.channels.outbox import text_parts
+from bot.channels.tg import split_text, utf16_len
 from bot.limits import MESSAGE_TEXT_CHARS
 from bot.store import State
 from telegram_harness import MOD_CHAT, running_bot

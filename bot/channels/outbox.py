@@ -34,11 +34,11 @@ from ..i18n import translator
 from ..metrics import metrics
 from ..store import Store
 from .moderators import chat_for, header_text, topic_name
-from .tg import keyboard, retry_after_seconds
+from .tg import keyboard, retry_after_seconds, split_text, utf16_len
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 12          # 5xx/time-outs: about an hour of backing off, then a note
+MAX_ATTEMPTS = 12          # 5xx/time-outs: about 25 minutes of backing off, then a note
 BACKOFF_BASE = 2.0         # seconds: 2, 4, 8, ... after each failed try
 MAX_BACKOFF = 300.0        # seconds
 COALESCE_MAX = 50          # a user's queued texts joined into one relay, at most this many
@@ -50,32 +50,6 @@ EMERGENCY_SCREEN = "emergency"
 def add_store_gauges(store: Store) -> None:
     metrics.gauges["safebot_open_cases"] = store.count_open_cases
     metrics.gauges["safebot_outbox_backlog"] = store.backlog
-
-
-def utf16_len(text: str) -> int:
-    """Telegram measures texts in UTF-16 code units (an emoji can count two)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def split_text(text: str, size: int) -> list[str]:
-    """Pieces of at most `size` UTF-16 units, cut at a line break or space near the end when
-    there is one. Nothing is lost: the pieces joined with the break they were cut at are the text."""
-    pieces: list[str] = []
-    while utf16_len(text) > size:
-        units, end = 0, 0
-        for end, char in enumerate(text):
-            units += 2 if ord(char) > 0xFFFF else 1
-            if units > size:
-                break
-        cut = max(text.rfind("\n", end * 4 // 5, end), text.rfind(" ", end * 4 // 5, end))
-        if cut > 0:
-            pieces.append(text[:cut])
-            text = text[cut + 1:]  # the break itself is where the message ends
-        else:
-            pieces.append(text[:end])
-            text = text[end:]
-    pieces.append(text)
-    return pieces
 
 
 @dataclass

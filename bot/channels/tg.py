@@ -1,6 +1,7 @@
 """Small Telegram helpers shared by the channel, the moderators' side, the outbox and the
 web server, so none of those has to import another: keyboards, media kinds, RetryAfter,
-hashed chat references for logs, the token check and the update kinds we ask for."""
+hashed chat references for logs, the token check, the update kinds we ask for, and
+cutting a text to Telegram's length limit."""
 
 from __future__ import annotations
 
@@ -53,3 +54,29 @@ def media_kind(update: Update) -> str:
 
 def allowed_updates() -> list[str]:
     return [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER, Update.CHANNEL_POST]
+
+
+def utf16_len(text: str) -> int:
+    """Telegram measures texts in UTF-16 code units (an emoji can count two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_text(text: str, size: int) -> list[str]:
+    """Pieces of at most `size` UTF-16 units, cut at a line break or space near the end when
+    there is one. Nothing is lost: the pieces joined with the break they were cut at are the text."""
+    pieces: list[str] = []
+    while utf16_len(text) > size:
+        units, end = 0, 0
+        for end, char in enumerate(text):
+            units += 2 if ord(char) > 0xFFFF else 1
+            if units > size:
+                break
+        cut = max(text.rfind("\n", end * 4 // 5, end), text.rfind(" ", end * 4 // 5, end))
+        if cut > 0:
+            pieces.append(text[:cut])
+            text = text[cut + 1:]  # the break itself is where the message ends
+        else:
+            pieces.append(text[:end])
+            text = text[end:]
+    pieces.append(text)
+    return pieces
