@@ -74,3 +74,13 @@ async def test_an_answer_that_cannot_be_delivered_is_noted_in_the_case(bundle, s
         await server.wait_for(lambda: any("could not be delivered to the user" in p["text"]
                                           for p in to_chat(server, MOD_CHAT)), timeout=30)
         assert not server.texts_to(USER)[1:]
+
+
+async def test_a_flood_limit_on_an_answer_is_waited_out(bundle, server, tmp_path):
+    async with running_bot(bundle, server, tmp_path / "m.db") as (channel, app):
+        server.fail("sendMessage", status=429, retry_after=1, chat_id=USER)
+        server.user_sends(USER, "/start", language_code="en")
+        await server.wait_for(lambda: server.texts_to(USER), timeout=15)
+        await asyncio.sleep(0.3)
+        assert len(server.texts_to(USER)) == 1, "the answer, once"
+        assert [c.ok for c in server.calls if str(c.params.get("chat_id")) == str(USER)] == [False, True]
