@@ -154,6 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     setup_logging()
     settings = Settings.from_env()
+    from . import cases
+
+    cases.set_daily_limit(settings.cases_per_user_per_day)
     try:
         return args.func(args, settings)
     except KeyboardInterrupt:

@@ -9,9 +9,12 @@ the user's account.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import time
 
 from .i18n import N_
+from .metrics import metrics
 from .store import State, Store, now
 
 URGENT, NORMAL = "urgent", "normal"
@@ -25,10 +28,20 @@ T_FEEDBACK_THANKS = N_("Thank you for telling us. You can ask for a person again
 T_LEAVE = N_("End the talk with a person")
 T_LEFT = N_("You ended the talk with our team. You can ask for a person again at any time.")
 T_STILL_WAITING = N_("A person from our team has your message and will answer here as soon as they can. If you are in danger right now, call the numbers in Emergency help.")
-T_NOT_DELIVERED = N_("Sorry, your last message could not be sent to our team. Please send it again.")
+# Told once per case when a message of the user could not reach the team; the numbers follow.
+T_NOT_DELIVERED = N_("Sorry, your message could not reach our team. Please send it again a little later.\nIf you are in danger now, do not wait for us: call a number for help.")
 
 
 TO_MODERATORS, TO_USER = "to_moderators", "to_user"
+# New non-urgent cases a user may open in 24 hours (CASES_PER_USER_PER_DAY); above it the
+# last case is opened again instead of a new topic. Urgent cases are never refused.
+cases_per_user_per_day = 3
+
+
+def set_daily_limit(limit: int) -> None:
+    global cases_per_user_per_day
+    cases_per_user_per_day = limit
+
 PRIORITY = {URGENT: 0, NORMAL: 1}  # outbox order: urgent cases' relays first
 
 
@@ -53,6 +66,8 @@ def open_case(store: Store, state: State, *, reason: str, priority: str = NORMAL
     header) are written in one transaction, before anything is sent.
     An urgent alarm on an open normal case raises its priority (and its queued relays').
     """
+    if priority == URGENT and reason == "distress":
+        metrics.inc("safebot_distress_total")
     with store.transaction():
         if state.is_new:
             store.save(state)  # a first message can be a cry for help: the case needs its user row
@@ -67,6 +82,12 @@ def open_case(store: Store, state: State, *, reason: str, priority: str = NORMAL
             if first_message:
                 add_user_message(store, existing, "text", first_message)
             return existing, False
+        if priority != URGENT:
+            since = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)).isoformat()
+            if store.count_cases_since(state.user_id, since, exclude_priority=URGENT) >= cases_per_user_per_day:
+                last = store.last_case_for(state.user_id)
+                if last is not None:
+                    return _reopen(store, last, first_message), False
         case = store.insert_case({
             "user_id": state.user_id, "status": "open", "priority": priority, "reason": reason,
             "lang": state.lang, "role": state.role, "origin": state.origin, "destination": state.destination,
@@ -77,6 +98,19 @@ def open_case(store: Store, state: State, *, reason: str, priority: str = NORMAL
         if first_message:
             store.add_case_message(case["id"], "user", "text", first_message)
     return case, True
+
+
+def _reopen(store: Store, case: dict, first_message: str | None) -> dict:
+    """The user's last case, opened again (the daily limit of new cases is reached)."""
+    store.update_case(case["id"], status="open", closed_at=None, closed_by=None)
+    case = store.case(case["id"])
+    _to_moderators(store, case, f"case:{case['id']}:reopen:{time.time_ns()}", "reopen_topic", {})
+    _to_moderators(store, case, f"case:{case['id']}:reopened:{time.time_ns()}", "note",
+                   {"text": f"The user asked for a person again: case #{case['id']} is open again "
+                            f"(limit of {cases_per_user_per_day} new cases a day reached)."})
+    if first_message:
+        add_user_message(store, case, "text", first_message)
+    return case
 
 
 def add_user_message(store: Store, case: dict, kind: str, text: str | None, ref: dict | None = None) -> int:
@@ -95,7 +129,8 @@ def add_moderator_message(store: Store, case: dict, kind: str, text: str | None,
         message_id = store.add_case_message(case["id"], "moderator", kind, text)
         if not case.get("first_response_at"):
             store.update_case(case["id"], first_response_at=now())
-        payload = {"text": text} if kind == "text" else {"kind": kind, "ref": ref}
+        # the moderator's message itself (ref): its copy is corrected when they edit it
+        payload = {"text": text, "ref": ref} if kind == "text" else {"kind": kind, "ref": ref}
         store.enqueue(f"msg:{message_id}", case["id"], TO_USER, "text" if kind == "text" else "copy", payload,
                       PRIORITY[case["priority"]])
     return message_id

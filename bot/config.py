@@ -41,6 +41,7 @@ class Settings:
     port: int = 8080
     rate_limit: bool = True
     urgent_reminder_minutes: int = 10
+    cases_per_user_per_day: int = 3
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -59,4 +60,5 @@ class Settings:
             port=_int_or_none(env.get("PORT")) or 8080,
             rate_limit=(env.get("SAFEBOT_RATE_LIMIT") or "on").lower() != "off",
             urgent_reminder_minutes=_int_or_none(env.get("URGENT_REMINDER_MINUTES")) or 10,
+            cases_per_user_per_day=_int_or_none(env.get("CASES_PER_USER_PER_DAY")) or 3,
         )

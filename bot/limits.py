@@ -9,6 +9,8 @@ telegram.constants.InlineKeyboardButtonLimit.MAX_CALLBACK_DATA and MessageLimit.
 # Telegram: "Data to be sent in a callback query to the bot when the button is pressed, 1-64 bytes".
 CALLBACK_DATA_BYTES = 64
 # Telegram: "Text of the message to be sent, 1-4096 characters after entities parsing".
+# Relays (channels.outbox) count it in UTF-16 units, their "#N · user:" prefix included,
+# and send a longer text in several messages.
 MESSAGE_TEXT_CHARS = 4096
 
 # Our targets for a phone screen (content check warns/fails past them). A rendered screen

@@ -101,8 +101,18 @@ def _v2(db: sqlite_utils.Database) -> None:
         db["cases"].add_column(column, kind)
 
 
+def _v3_outbox_fairness_and_copies(db: sqlite_utils.Database) -> None:
+    """Outbox: each case's oldest pending item found fast; relayed copies (for edits)."""
+    db["outbox"].create_index(["case_id", "direction", "status", "id"])
+    db["relay_copies"].create(
+        {"case_id": int, "direction": str, "source_chat_id": int, "source_message_id": int,
+         "copy_chat_id": int, "copy_message_id": int, "created_at": str},
+        pk=("copy_chat_id", "copy_message_id"), foreign_keys=[("case_id", "cases", "id")])
+    db["relay_copies"].create_index(["source_chat_id", "source_message_id"])
+
+
 # Forward migrations, in order. Never edit a released one: append a new function.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3_outbox_fairness_and_copies]
 
 
 class Store:
@@ -214,6 +224,15 @@ class Store:
                                                 order_by="id desc", limit=1))
         return rows[0] if rows else None
 
+    def count_cases_since(self, user_id: str, since_iso: str, exclude_priority: str | None = None) -> int:
+        return self.db.execute(
+            "SELECT count(*) FROM cases WHERE user_id = ? AND opened_at >= ? AND priority IS NOT ?",
+            [user_id, since_iso, exclude_priority]).fetchone()[0]
+
+    def last_case_for(self, user_id: str) -> dict | None:
+        rows = list(self.db["cases"].rows_where("user_id = ?", [user_id], order_by="id desc", limit=1))
+        return rows[0] if rows else None
+
     def insert_case(self, record: dict) -> dict:
         record = {**record, "opened_at": now()}
         with self.transaction():
@@ -224,6 +243,8 @@ class Store:
         self.db["cases"].update(case_id, fields)
 
     def case(self, case_id: int) -> dict | None:
+        if not -2**63 <= case_id < 2**63:
+            return None  # forged data (a huge number in a button): no such case, and no OverflowError
         return self._get("cases", case_id)
 
     def add_case_message(self, case_id: int, direction: str, kind: str, body: str | None) -> int:
@@ -247,29 +268,60 @@ class Store:
         return self._get("users", user_id)
 
     # outbox ---------------------------------------------------------------------------
-    def enqueue(self, key: str, case_id: int, direction: str, kind: str, payload: dict, priority: int) -> None:
-        """Add a relay to the durable outbox; the idempotency key makes a repeat a no-op."""
-        self.db["outbox"].insert(
+    def enqueue(self, key: str, case_id: int, direction: str, kind: str, payload: dict, priority: int,
+                not_before: float = 0.0) -> int | None:
+        """Add a relay to the durable outbox; the idempotency key makes a repeat a no-op.
+        `not_before`: the workers leave it alone until then (a handler is sending it itself)."""
+        table = self.db["outbox"].insert(
             {"key": key, "case_id": case_id, "direction": direction, "kind": kind,
              "payload": json.dumps(payload, ensure_ascii=False), "priority": priority, "status": "pending",
-             "attempts": 0, "next_try_at": 0.0, "created_at": now()},
+             "attempts": 0, "next_try_at": not_before, "created_at": now()},
             ignore=True,
         )
+        return table.last_pk if table.last_rowid else None
 
-    def due(self, direction: str, at: float, limit: int = 50) -> list[dict]:
-        return list(self.db["outbox"].rows_where(
-            "status = 'pending' AND direction = ? AND next_try_at <= ?", [direction, at],
-            order_by="priority asc, id asc", limit=limit))
-
-    def pending_before(self, item: dict) -> bool:
-        """Is an older item of the same case and direction still waiting? (keeps order per case)"""
+    def pending_kind(self, case_id: int, direction: str, kind: str) -> bool:
+        """Is an item of this kind still waiting for this case?"""
         return self.db.execute(
-            "SELECT 1 FROM outbox WHERE case_id = ? AND direction = ? AND status = 'pending' AND id < ? LIMIT 1",
-            [item["case_id"], item["direction"], item["id"]]).fetchone() is not None
+            "SELECT 1 FROM outbox WHERE case_id = ? AND direction = ? AND kind = ? AND status = 'pending' LIMIT 1",
+            [case_id, direction, kind]).fetchone() is not None
+
+    def next_due(self, direction: str, at: float) -> dict | None:
+        """The next relay to try: only the oldest pending item of each case counts (a case's
+        items go strictly in order), and only if it is due (a case waiting out a back-off
+        takes no turn). Urgent cases first; among the rest, the case served longest ago
+        (a new case first), so one case's backlog never holds up another case."""
+        rows = list(self.db.query(
+            """SELECT o.*, (SELECT max(s.sent_at) FROM outbox s WHERE s.case_id = o.case_id
+                            AND s.direction = o.direction AND s.status = 'sent') AS served_at
+               FROM outbox o JOIN (SELECT min(id) AS head FROM outbox
+                                   WHERE status = 'pending' AND direction = ? GROUP BY case_id) h ON o.id = h.head
+               WHERE o.next_try_at <= ?
+               ORDER BY o.priority, served_at IS NOT NULL, served_at, o.id LIMIT 1""", [direction, at]))
+        return rows[0] if rows else None
+
+    def pending_after(self, item: dict, limit: int) -> list[dict]:
+        """The items of the same case and direction queued right after this one."""
+        return list(self.db["outbox"].rows_where(
+            "case_id = ? AND direction = ? AND status = 'pending' AND id > ?",
+            [item["case_id"], item["direction"], item["id"]], order_by="id", limit=limit))
 
     def mark_sent(self, item_id: int) -> None:
         # The text is not needed any more once delivered: keep only the bookkeeping.
         self.db["outbox"].update(item_id, {"status": "sent", "sent_at": now(), "payload": "{}"})
+
+    def add_copy(self, case_id: int, direction: str, source: dict | None, chat_id: int, message_id: int) -> None:
+        """Remember which message a relay produced (moderators' edits are relayed as edits)."""
+        source = source or {}
+        self.db["relay_copies"].insert(
+            {"case_id": case_id, "direction": direction, "source_chat_id": source.get("chat_id"),
+             "source_message_id": source.get("message_id"), "copy_chat_id": chat_id, "copy_message_id": message_id,
+             "created_at": now()}, pk=("copy_chat_id", "copy_message_id"), replace=True)
+
+    def copies_of(self, source_chat_id: int, source_message_id: int) -> list[dict]:
+        return list(self.db["relay_copies"].rows_where(
+            "source_chat_id = ? AND source_message_id = ?", [source_chat_id, source_message_id],
+            order_by="rowid"))
 
     def retry_later(self, item_id: int, at: float, error: str, count_attempt: bool = True) -> None:
         row = self.db["outbox"].get(item_id)
@@ -284,6 +336,14 @@ class Store:
         if direction:
             where, args = where + " AND direction = ?", [direction]
         return self.db.execute(f"SELECT count(*) FROM outbox WHERE {where}", args).fetchone()[0]
+
+    def backlog_of(self, case_ids: list[int], direction: str) -> int:
+        """Pending relays of these cases (one team's share of the backlog)."""
+        if not case_ids:
+            return 0
+        marks = ",".join("?" * len(case_ids))
+        return self.db.execute(f"SELECT count(*) FROM outbox WHERE status = 'pending' AND direction = ? "
+                               f"AND case_id IN ({marks})", [direction, *case_ids]).fetchone()[0]
 
     def link(self, chat_id: int, message_id: int, case_id: int) -> None:
         self.db["case_links"].insert({"chat_id": chat_id, "message_id": message_id, "case_id": case_id},
@@ -309,7 +369,7 @@ class Store:
     def _delete_cases(self, case_ids: list[int]) -> None:
         """Cases and everything that hangs off them (messages, relays, message links)."""
         for case_id in case_ids:
-            for table in ("case_messages", "outbox", "case_links"):
+            for table in ("case_messages", "outbox", "case_links", "relay_copies"):
                 self.db.execute(f"DELETE FROM {table} WHERE case_id = ?", [case_id])
             self.db.execute("DELETE FROM cases WHERE id = ?", [case_id])
 

@@ -29,6 +29,10 @@ BOT_ID = 123456
 TOKEN = "123456:TEST-TOKEN-abcdefghijklmnopqrstuvwxyz012"
 
 
+class BadRequest(Exception):
+    """Raised by an api_ method: answered as Telegram's 400 with this description."""
+
+
 @dataclass
 class Failure:
     status: int = 500
@@ -127,8 +131,13 @@ class FakeBotAPI:
         return message
 
     def user_sends(self, chat_id: int, text: str, language_code: str | None = "en", user_id: int | None = None,
-                   thread_id: int | None = None, first_name: str = "Test", reply_to: int | None = None) -> dict:
+                   thread_id: int | None = None, first_name: str = "Test", reply_to: int | None = None,
+                   anonymous_admin: bool = False) -> dict:
+        """`anonymous_admin`: sent by an admin who hides behind the group (Telegram's
+        GroupAnonymousBot as sender, the group as sender_chat)."""
         extra: dict[str, Any] = {"text": text}
+        if anonymous_admin:
+            extra["sender_chat"] = self._chat(chat_id)
         if text.startswith("/"):
             extra["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         if thread_id is not None:
@@ -137,7 +146,9 @@ class FakeBotAPI:
         if reply_to is not None:
             extra["reply_to_message"] = self.messages.get((chat_id, reply_to), {"message_id": reply_to, "date": 0,
                                                                                 "chat": self._chat(chat_id)})
-        message = self._new_message(chat_id, self._user(user_id or chat_id, language_code, first_name), **extra)
+        sender = ({"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
+                  if anonymous_admin else self._user(user_id or chat_id, language_code, first_name))
+        message = self._new_message(chat_id, sender, **extra)
         return self._push({"message": message})
 
     def user_sends_media(self, chat_id: int, kind: str = "sticker", user_id: int | None = None,
@@ -222,8 +233,9 @@ class FakeBotAPI:
         if request.match_info["token"] != TOKEN:
             return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
         failure = self._take_failure(method, params)
+        call = Call(method, params, time.monotonic(), ok=not (failure and failure.status))
         if method != "getUpdates":
-            self.calls.append(Call(method, params, time.monotonic(), ok=not (failure and failure.status)))
+            self.calls.append(call)
         if self.delay:
             await asyncio.sleep(self.delay)
         if failure:
@@ -239,7 +251,11 @@ class FakeBotAPI:
                     body["description"] = f"Too Many Requests: retry after {failure.retry_after}"
                 return web.json_response(body, status=failure.status)
         handler = getattr(self, f"api_{method}", None)
-        result = await handler(params) if handler else True
+        try:
+            result = await handler(params) if handler else True
+        except BadRequest as refused:
+            call.ok = False
+            return web.json_response({"ok": False, "error_code": 400, "description": str(refused)}, status=400)
         return web.json_response({"ok": True, "result": result})
 
     def _take_failure(self, method: str, params: dict) -> Failure | None:
@@ -288,12 +304,25 @@ class FakeBotAPI:
                 pass
 
     async def api_sendMessage(self, params: dict) -> dict:
+        self._check_text(params)
         return self._bot_message(params, text=params.get("text", ""))
+
+    @staticmethod
+    def _check_text(params: dict) -> None:
+        """Telegram's own refusals: an empty text, or one over 4,096 characters."""
+        text = params.get("text", "")
+        if not text.strip():
+            raise BadRequest("Bad Request: message text is empty")
+        if len(text.encode("utf-16-le")) // 2 > 4096:
+            raise BadRequest("Bad Request: message is too long")
 
     async def api_editMessageText(self, params: dict) -> dict:
         key = (int(params["chat_id"]), int(params["message_id"]))
         if key not in self.messages:
-            raise web.HTTPBadRequest()
+            raise BadRequest("Bad Request: message to edit not found")
+        self._check_text(params)
+        if self.messages[key].get("text") == params.get("text", "") and not params.get("reply_markup"):
+            raise BadRequest("Bad Request: message is not modified")
         self.messages[key]["text"] = params.get("text", "")
         if params.get("reply_markup"):
             markup = params["reply_markup"]

@@ -149,7 +149,7 @@ async def test_a_group_without_topics_relays_by_reply(bundle, server, tmp_path):
 
 async def test_5xx_and_429_are_retried_and_delivered_once(bundle, server, tmp_path):
     async with running_bot(bundle, server, tmp_path / "m.db") as (channel, app):
-        channel.moderators.backoff_base = 0.05
+        channel.outbox.backoff_base = 0.05
         await open_case_by_human(server)
         await wait_topic(server)
         server.fail("sendMessage", status=500, times=2, chat_id=MOD_CHAT)
@@ -179,7 +179,7 @@ async def test_a_user_who_blocked_the_bot_gets_a_note_in_the_topic(bundle, serve
 
 async def test_a_deleted_topic_is_opened_again_with_the_context(bundle, server, tmp_path):
     async with running_bot(bundle, server, tmp_path / "m.db") as (channel, app):
-        channel.moderators.backoff_base = 0.05
+        channel.outbox.backoff_base = 0.05
         await open_case_by_human(server)
         await wait_topic(server)
         server.fail("sendMessage", status=400, description="Bad Request: message thread not found", chat_id=MOD_CHAT)
@@ -224,7 +224,7 @@ async def test_closed_cases_are_purged_after_the_retention_period(bundle, server
 
 async def test_a_hanging_moderator_chat_times_out_and_is_retried(bundle, server, tmp_path):
     async with running_bot(bundle, server, tmp_path / "m.db") as (channel, app):
-        channel.moderators.backoff_base = 0.05
+        channel.outbox.backoff_base = 0.05
         await open_case_by_human(server)
         await wait_topic(server)
         server.fail("sendMessage", status=502, hang=6, chat_id=MOD_CHAT)  # longer than the read timeout

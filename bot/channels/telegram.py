@@ -1,7 +1,7 @@
 """Telegram channel: python-telegram-bot 22 glue around the engine.
 
 - Private chats only talk to the engine; every other group is ignored (and left), except
-  the moderators' chat, whose handlers live in channels.moderators.
+  the moderators' chat, whose handlers live in channels.moderators (delivery: channels.outbox).
 - Inline keyboards; a button press edits the screen in place and always answers the
   callback query. A stale or forged payload is the engine's business ("expired" + menu).
 - Updates of one chat run in order, one at a time; different chats run concurrently up
@@ -16,16 +16,13 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import logging
-import re
 import signal
 import time
 from collections import deque
 from typing import Any, Awaitable
 
-from telegram import (BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update)
+from telegram import BotCommand, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor,
@@ -36,6 +33,10 @@ from ..config import Settings
 from ..engine import Engine, Event, Reply
 from ..i18n import N_, SOURCE_LANGUAGE, SUPPORTED, translator
 from ..metrics import metrics
+from . import moderators, outbox
+from .replies import send_replies
+from .tg import (allowed_updates, chat_ref, keyboard, media_kind, retry_after_seconds,  # noqa: F401 (re-exported)
+                 token_looks_valid)
 
 log = logging.getLogger(__name__)
 
@@ -58,17 +59,6 @@ CONCURRENT_UPDATES = 16
 # httpx pool: one connection per concurrent update, plus room for answerCallbackQuery
 # racing the edit of the same update, and the outbox workers.
 POOL_HEADROOM = 8
-TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
-
-
-def retry_after_seconds(exc: RetryAfter) -> float:
-    """RetryAfter's wait in seconds (python-telegram-bot 22 moves it from int to timedelta)."""
-    wait = exc.retry_after
-    return wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
-
-
-def token_looks_valid(token: str | None) -> bool:
-    return bool(token and TOKEN_RE.match(token))
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -110,31 +100,6 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         pass
 
 
-def chat_ref(chat_id: int, secret: str) -> str:
-    """A stable, non-reversible id for logs (keyed by the bot token)."""
-    return hmac.new(secret.encode(), str(chat_id).encode(), hashlib.sha256).hexdigest()[:10]
-
-
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
-        return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
-                                 for row in reply.buttons])
-
-
-MEDIA_KINDS = (("sticker", filters.Sticker.ALL), ("photo", filters.PHOTO), ("voice", filters.VOICE),
-               ("video", filters.VIDEO), ("document", filters.Document.ALL), ("location", filters.LOCATION),
-               ("contact", filters.CONTACT), ("audio", filters.AUDIO), ("video_note", filters.VIDEO_NOTE))
-
-
-def media_kind(update: Update) -> str:
-    message = update.effective_message
-    for kind, flt in MEDIA_KINDS:
-        if message is not None and flt.check_update(update):
-            return kind
-    return "other"
-
-
 class TelegramChannel:
     """Wires the engine into an Application. One per process."""
 
@@ -169,9 +134,8 @@ class TelegramChannel:
         app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE & ~filters.TEXT, self.on_media))
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_handler(ChatMemberHandler(self.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
-        from . import moderators  # the moderators' group: cases, relays, commands
-
-        self.moderators = moderators.register(app, self)
+        self.outbox = outbox.Outbox(self, app)  # durable delivery to moderators and users
+        self.moderators = moderators.register(app, self, self.outbox)  # the moderators' group
         app.add_error_handler(self.on_error)
 
     async def post_init(self, app: Application) -> None:
@@ -190,10 +154,12 @@ class TelegramChannel:
         for problem in await self.check_setup(app):
             log.warning("setup_problem %s", problem)
             print(f"safebot: {problem}", flush=True)
-        self.moderators.start()  # the outbox workers: relays survive restarts
+        self.outbox.start()  # the outbox workers: relays survive restarts
+        self.moderators.start()  # reminders and retention
 
     async def post_stop(self, app: Application) -> None:
         await self.moderators.stop()
+        await self.outbox.stop()
 
     async def check_setup(self, app: Application) -> list[str]:
         problems = []
@@ -278,6 +244,8 @@ class TelegramChannel:
             except Forbidden:
                 self.engine.store.set_active(self.user_id(chat.id), False)
                 return
+            except TelegramError:
+                screens.insert(0, first)  # Telegram failed the edit: send it instead (retried)
         await self.send(update, context, screens)
 
     async def answer(self, query, text: str | None = None) -> None:
@@ -287,15 +255,8 @@ class TelegramChannel:
             log.info("callback_answer_failed error=%s", type(exc).__name__)
 
     async def send(self, update: Update, context: ContextTypes.DEFAULT_TYPE, replies: list[Reply]) -> None:
-        chat_id = update.effective_chat.id
-        for reply in replies:
-            try:
-                await context.bot.send_message(chat_id, reply.text, reply_markup=keyboard(reply))
-            except Forbidden:
-                # The user blocked the bot: stop talking to them, retry nothing.
-                self.engine.store.set_active(self.user_id(chat_id), False)
-                log.info("user_blocked_bot chat=%s", chat_ref(chat_id, self.log_key))
-                return
+        # Retried on 5xx, time-outs and 429; durable for urgent cases (channels.replies).
+        await send_replies(self, context.bot, update.effective_chat.id, replies)
 
     async def on_my_chat_member(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = update.effective_chat
@@ -332,10 +293,6 @@ class TelegramChannel:
             log.warning("telegram_transient_error error=%s", type(error).__name__)
             return
         log.error("handler_error error=%s", type(error).__name__, exc_info=error)
-
-
-def allowed_updates() -> list[str]:
-    return [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER, Update.CHANNEL_POST]
 
 
 POLL_TIMEOUT = 25  # seconds Telegram may hold a getUpdates call open (long polling)

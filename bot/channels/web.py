@@ -23,6 +23,7 @@ from telegram.ext import Application
 
 from ..config import Settings
 from ..metrics import metrics
+from .tg import allowed_updates
 
 log = logging.getLogger(__name__)
 
@@ -78,10 +79,7 @@ async def serve(channel, settings: Settings, stop: asyncio.Event | None = None) 
         print("safebot: webhook mode needs WEBHOOK_URL (https://your.host) and WEBHOOK_SECRET "
               "(16-256 characters: letters, digits, _ or -).", file=sys.stderr)
         return 2
-    app = channel.build(with_updater=False)
-    from .moderators import add_store_gauges
-
-    add_store_gauges(channel.engine.store)
+    app = channel.build(with_updater=False)  # also registers the store's gauges (outbox)
     web_app = make_web_app(app, channel.engine.store, settings.webhook_secret)
     runner = web.AppRunner(web_app, access_log=None)
     stop = stop or asyncio.Event()
@@ -95,8 +93,6 @@ async def serve(channel, settings: Settings, stop: asyncio.Event | None = None) 
         site = web.TCPSite(runner, "0.0.0.0", settings.port)
         await site.start()
         url = settings.webhook_url.rstrip("/") + webhook_path(settings.webhook_secret)
-        from .telegram import allowed_updates
-
         await app.bot.set_webhook(url=url, secret_token=settings.webhook_secret, allowed_updates=allowed_updates())
         log.info("webhook_serving port=%s", settings.port)
         print(f"safebot: webhook listening on port {settings.port}", flush=True)
