@@ -41,6 +41,8 @@ class Settings:
     port: int = 8080
     rate_limit: bool = True
     urgent_reminder_minutes: int = 10
+    retention_days: int = 30  # closed cases and their texts are purged after this
+    secret_key: str | None = None  # for hashing Telegram ids at rest (else a key file beside the DB)
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -59,4 +61,6 @@ class Settings:
             port=_int_or_none(env.get("PORT")) or 8080,
             rate_limit=(env.get("SAFEBOT_RATE_LIMIT") or "on").lower() != "off",
             urgent_reminder_minutes=_int_or_none(env.get("URGENT_REMINDER_MINUTES")) or 10,
+            retention_days=_int_or_none(env.get("RETENTION_DAYS")) or 30,
+            secret_key=env.get("SAFEBOT_SECRET_KEY") or None,
         )

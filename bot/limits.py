@@ -25,3 +25,15 @@ USER_TEXT_CHARS = 4096
 # Facts: warn when a source was last checked over a year ago, or dates from over 3 years ago.
 CHECKED_MAX_AGE_DAYS = 365
 AS_OF_MAX_AGE_DAYS = 3 * 365
+
+# Telegram: "A message can only be deleted if it was sent less than 48 hours ago"
+# (deleteMessage). A little margin, so a deletion is not tried just as the window closes.
+DELETE_WINDOW_SECONDS = 48 * 3600 - 10 * 60
+
+# Retention (README "Privacy"): closed cases after RETENTION_DAYS (Settings), open cases
+# with no activity after OPEN_CASE_IDLE_DAYS (moderators warned EXPIRY_WARNING_DAYS before),
+# users and sessions after USER_IDLE_DAYS without use.
+OPEN_CASE_IDLE_DAYS = 90
+EXPIRY_WARNING_DAYS = 7
+USER_IDLE_DAYS = 365
+RETENTION_EVERY_SECONDS = 24 * 3600
