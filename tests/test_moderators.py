@@ -95,7 +95,7 @@ async def test_distress_opens_an_urgent_case_at_once(bundle, server, tmp_path):
         server.user_sends(USER, "please help they took my passport and I cannot leave")
         await server.wait_for(lambda: any("urgent case" in t for t in server.texts_to(USER)))
         # one message is enough: the safety text and numbers come at once, no menu to navigate
-        assert any("Emergency help" in t for t in server.texts_to(USER))
+        await server.wait_for(lambda: any("Emergency help" in t for t in server.texts_to(USER)))
         topic_call, header = await wait_topic(server)
         assert topic_call["name"].endswith("URGENT")
         assert "a distress message was detected" in header["text"]

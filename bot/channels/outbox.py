@@ -18,11 +18,11 @@ from telegram.ext import Application
 
 from .. import cases
 from ..engine.render import case_closed_reply, case_waiting_reply
-from ..i18n import translator
 from ..metrics import metrics
 from ..store import Store
 from .moderators import chat_for, header_text, topic_name
 from .tg import keyboard, retry_after_seconds
+from .tg_privacy import UserChat, erase_copies, record_copy
 
 log = logging.getLogger(__name__)
 
@@ -150,26 +150,22 @@ class Outbox:
         return payload
 
     async def send_to_user(self, item: dict, case: dict, payload: dict) -> None:
-        bot = self.app.bot
-        user = self.store.user_chat(case["user_id"])
-        if user is None or not case["user_id"].startswith("tg:"):
-            raise Forbidden("the user's data is gone")
-        chat_id = int(case["user_id"].removeprefix("tg:"))
-        t = translator(user.get("lang") or case.get("lang"))
+        user = UserChat(self.app.bot, self.store, case)  # the case's address; quiet mode; ids for /clear
+        t = user.t
         kind = item["kind"]
         if kind == "closed":
             reply = case_closed_reply(case, t)
-            await bot.send_message(chat_id, reply.text, reply_markup=keyboard(reply))
+            await user.send_message(reply.text, reply_markup=keyboard(reply))
         elif kind == "waiting":
             reply = case_waiting_reply(t)
-            await bot.send_message(chat_id, reply.text, reply_markup=keyboard(reply))
+            await user.send_message(reply.text, reply_markup=keyboard(reply))
         elif kind == "text":
-            await bot.send_message(chat_id, f"{t(cases.T_FROM_MODERATOR).format(case=case['id'])}\n\n{payload['text']}")
+            await user.send_message(f"{t(cases.T_FROM_MODERATOR).format(case=case['id'])}\n\n{payload['text']}")
         else:  # media: an introduction, then a copy (a copy carries no sender name)
             if not payload.get("intro_sent"):
-                await bot.send_message(chat_id, t(cases.T_FROM_MODERATOR).format(case=case["id"]))
+                await user.send_message(t(cases.T_FROM_MODERATOR).format(case=case["id"]))
                 payload = self._remember(item, payload, intro_sent=True)
-            await bot.copy_message(chat_id, payload["ref"]["chat_id"], payload["ref"]["message_id"])
+            await user.copy_message(payload["ref"]["chat_id"], payload["ref"]["message_id"])
 
     async def ensure_topic(self, case: dict, chat_id: int) -> int | None:
         """The case's forum topic, opened now if the chat has topics and the case has none."""
@@ -203,6 +199,9 @@ class Outbox:
                 except BadRequest:
                     pass  # already closed or deleted
             return
+        if kind == "erase":  # /forget: the user's words leave the topic
+            await erase_copies(bot, self.store, case)
+            return
         had_topic = bool(case.get("topic_id"))
         thread_id = await self.ensure_topic(case, chat_id)
         if kind == "topic":
@@ -211,13 +210,17 @@ class Outbox:
             # a topic opened again after moderators deleted the first one: context first
             sent = await bot.send_message(chat_id, header_text(case, None), message_thread_id=thread_id)
             self.store.link(chat_id, sent.message_id, case["id"])
+            record_copy(self.store, case, chat_id, sent)
         if kind == "header":
             sent = await bot.send_message(chat_id, header_text(case, payload.get("first_message")),
                                           message_thread_id=thread_id)
             self.store.update_case(case["id"], header_message_id=sent.message_id)
+            record_copy(self.store, case, chat_id, sent)
         elif kind in ("text", "note"):
             prefix = "" if kind == "note" else f"#{case['id']} · user:\n"
             sent = await bot.send_message(chat_id, prefix + payload["text"], message_thread_id=thread_id)
+            if kind == "text":
+                record_copy(self.store, case, chat_id, sent)
         else:  # media from the user
             if not payload.get("intro_sent"):
                 sent = await bot.send_message(chat_id, f"#{case['id']} · user sent a {payload.get('kind', 'file')}:",
@@ -226,6 +229,7 @@ class Outbox:
                 payload = self._remember(item, payload, intro_sent=True)
             ref = payload["ref"]
             sent = await bot.copy_message(chat_id, ref["chat_id"], ref["message_id"], message_thread_id=thread_id)
+            record_copy(self.store, case, chat_id, sent, kind="media")
         # Replies to any of the case's messages reach the user (groups without topics).
         self.store.link(chat_id, sent.message_id, case["id"])
 

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import signal
 import time
@@ -33,7 +34,8 @@ from ..config import Settings
 from ..engine import Engine, Event, Reply
 from ..i18n import N_, SOURCE_LANGUAGE, SUPPORTED, translator
 from ..metrics import metrics
-from . import moderators, outbox
+from .. import idhash
+from . import moderators, outbox, tg_privacy
 from .tg import (allowed_updates, chat_ref, keyboard, media_kind, retry_after_seconds,  # noqa: F401 (re-exported)
                  token_looks_valid)
 
@@ -48,6 +50,8 @@ COMMANDS = {
     "human": N_("Talk to a person"),
     "help": N_("Help"),
     "forget": N_("Delete my data"),
+    "clear": N_("Clear this chat"),
+    "privacy": N_("Privacy and your data"),
 }
 # Telegram's language_code for our locales (it uses ISO 639-1: Filipino is "tl").
 TELEGRAM_LANGUAGE_CODE = {"fil": "tl", "zh_Hans": "zh"}
@@ -107,6 +111,9 @@ class TelegramChannel:
         self.settings = settings
         self.concurrency = concurrency
         self.log_key = settings.token or "safebot"
+        # Users are known by a keyed hash of their chat id (bot.idhash); old rows are rehashed.
+        self.id_key = idhash.load_key(engine.store.path, settings.secret_key)
+        idhash.rehash_legacy_ids(engine.store, self.id_key)
 
     # building -------------------------------------------------------------------------
     def build(self, with_updater: bool = True) -> Application:
@@ -186,11 +193,13 @@ class TelegramChannel:
 
     # handlers -------------------------------------------------------------------------
     def user_id(self, chat_id: int) -> str:
-        return f"tg:{chat_id}"
+        return idhash.user_id(self.id_key, chat_id)
 
     async def run_engine(self, update: Update, event: Event) -> list[Reply]:
         started = time.perf_counter()
         chat = update.effective_chat
+        tg_privacy.record_incoming(self.engine.store, self.user_id(chat.id), update)  # for "Clear this chat"
+        event = dataclasses.replace(event, address=str(chat.id))  # kept only on an open case
         replies = self.engine.handle(self.user_id(chat.id), event)
         metrics.inc("safebot_updates_handled_total")
         metrics.observe_latency(time.perf_counter() - started)
@@ -252,7 +261,8 @@ class TelegramChannel:
         chat_id = update.effective_chat.id
         for reply in replies:
             try:
-                await context.bot.send_message(chat_id, reply.text, reply_markup=keyboard(reply))
+                reply = await tg_privacy.carry_out(context.bot, self.engine.store, self.user_id(chat_id), chat_id, reply)
+                await tg_privacy.send_to_user(context.bot, self.engine.store, self.user_id(chat_id), chat_id, reply)
             except Forbidden:
                 # The user blocked the bot: stop talking to them, retry nothing.
                 self.engine.store.set_active(self.user_id(chat_id), False)
