@@ -26,6 +26,12 @@ from typing import Any
 from aiohttp import web
 
 BOT_ID = 123456
+DELETE_WINDOW = 48 * 3600  # seconds: how long Telegram lets a bot delete a message
+
+
+class _BadRequest(Exception):
+    """Answered as Telegram's 400 with this description."""
+
 TOKEN = "123456:TEST-TOKEN-abcdefghijklmnopqrstuvwxyz012"
 
 
@@ -59,6 +65,9 @@ class FakeBotAPI:
     admin_chats: set[int] = field(default_factory=set)
     failures: dict[str, list[Failure]] = field(default_factory=dict)
     delay: float = 0.0  # added to every answer (a slow network)
+    # Moves the clock of new messages' dates (e.g. -3 days: messages "sent" long ago, which
+    # deleteMessage then refuses, as Telegram does after 48 hours).
+    clock_offset: float = 0.0
     webhook: dict | None = None
 
     def __post_init__(self) -> None:
@@ -121,7 +130,8 @@ class FakeBotAPI:
         return update
 
     def _new_message(self, chat_id: int, from_user: dict, **content: Any) -> dict:
-        message = {"message_id": next(self._message_ids), "date": int(time.time()), "chat": self._chat(chat_id),
+        message = {"message_id": next(self._message_ids), "date": int(time.time() + self.clock_offset),
+                   "chat": self._chat(chat_id),
                    "from": from_user, **content}
         self.messages[(chat_id, message["message_id"])] = message
         return message
@@ -239,7 +249,13 @@ class FakeBotAPI:
                     body["description"] = f"Too Many Requests: retry after {failure.retry_after}"
                 return web.json_response(body, status=failure.status)
         handler = getattr(self, f"api_{method}", None)
-        result = await handler(params) if handler else True
+        try:
+            result = await handler(params) if handler else True
+        except _BadRequest as exc:
+            for call in reversed(self.calls):
+                if call.method == method and call.params is params:
+                    call.ok = False
+            return web.json_response({"ok": False, "error_code": 400, "description": str(exc)}, status=400)
         return web.json_response({"ok": True, "result": result})
 
     def _take_failure(self, method: str, params: dict) -> Failure | None:
@@ -298,6 +314,22 @@ class FakeBotAPI:
         if params.get("reply_markup"):
             markup = params["reply_markup"]
             self.messages[key]["reply_markup"] = json.loads(markup) if isinstance(markup, str) else markup
+        return self.messages[key]
+
+    async def api_deleteMessage(self, params: dict) -> bool:
+        """Telegram: "A message can only be deleted if it was sent less than 48 hours ago"."""
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        message = self.messages.get(key)
+        if message is None or time.time() - message["date"] >= DELETE_WINDOW:
+            raise _BadRequest("Bad Request: message can't be deleted")
+        del self.messages[key]
+        return True
+
+    async def api_editMessageCaption(self, params: dict) -> dict:
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        if key not in self.messages:
+            raise _BadRequest("Bad Request: message to edit not found")
+        self.messages[key]["caption"] = params.get("caption", "")
         return self.messages[key]
 
     async def api_copyMessage(self, params: dict) -> dict:
