@@ -153,3 +153,18 @@ async def test_quiet_mode_sends_silently_with_a_neutral_first_line(bundle, serve
         server.user_sends(USER, "/privacy")
         await server.wait_for(lambda: "a:quiet" in json.dumps(to_chat(server, USER)[-1].get("reply_markup")))
         assert "Quiet mode: turn off" in json.dumps(to_chat(server, USER)[-1].get("reply_markup"))
+
+
+async def test_retention_runs_when_the_bot_starts(bundle, server, tmp_path):
+    from bot.store import State, Store
+
+    db = tmp_path / "r.db"
+    store = Store(db)
+    store.save(State(user_id="tgh:old", lang="en"))
+    case = store.insert_case({"user_id": "tgh:old", "status": "closed", "priority": "normal",
+                              "closed_at": "2020-01-01T00:00:00+00:00"})
+    store.add_case_message(case["id"], "user", "text", "ZQXJ-RETAINED")
+    store.close()
+    async with running_bot(bundle, server, db) as (channel, _):
+        await server.wait_for(lambda: channel.engine.store.case(case["id"]) is None)
+        assert b"ZQXJ-RETAINED" not in db_bytes(db)

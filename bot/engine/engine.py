@@ -66,9 +66,9 @@ class Engine:
                 state.lang = "en"
         t = translator(state.lang)
         replies = self._dispatch(state, event, t)
+        privacy.mark_quiet(replies, state)
         if state.data.pop("forgotten", False):
             return replies  # nothing of this user may be written again
-        privacy.mark_quiet(replies, state)
         privacy.keep_address(self.store, user_id, event.address)
         shown = [[b.label, b.data] for r in replies for b in r.flat_buttons()]
         if shown:
