@@ -243,3 +243,16 @@ def test_clear_is_an_action_for_the_channel(chat):
     assert chat.replies[0].action == privacy.CLEAR_CHAT
     report = privacy.clear_report("en", 12, 3)
     assert "I deleted 12 messages" in report.text and "could not delete: 3" in report.text
+
+
+def test_relays_of_an_urgent_case_are_quiet_unless_the_user_turned_it_off(engine, store):
+    chat = ChatClient(engine, user_id="tgh:q")
+    chat.onboard()
+    chat.send("help me they took my passport")
+    case = store.open_case_for("tgh:q")
+    assert privacy.quiet_line_for_case(store, case) == privacy.T_QUIET_LINE
+    chat.press_data("g:settings_privacy")
+    chat.press("Quiet mode: turn off")
+    assert privacy.quiet_line_for_case(store, case) is None
+    human_case(engine, "tgh:normal")
+    assert privacy.quiet_line_for_case(store, store.open_case_for("tgh:normal")) is None

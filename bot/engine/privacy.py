@@ -74,10 +74,11 @@ def mark_quiet(replies: list[Reply], state: State) -> None:
 
 
 def quiet_line_for_case(store: Store, case: dict) -> str | None:
-    """For relays to the user: an urgent case, or a user who chose quiet mode, is discreet.
-    (A case whose user used /forget is urgent if it is still open.)"""
+    """For relays to the user: quiet if the user turned quiet mode on, or (unless they turned
+    it off) if the case is urgent; a case still open after /forget is urgent."""
     state = store.load(case["user_id"]) if case.get("user_id") else None
-    if case["priority"] != cases.URGENT and not (state and is_discreet(state)):
+    chosen = state.data.get("discreet") if state else None  # the user's own switch wins
+    if not (chosen if chosen is not None else case["priority"] == cases.URGENT):
         return None
     return translator((state.lang if state else None) or case.get("lang"))(T_QUIET_LINE)
 
