@@ -52,7 +52,8 @@ def _erase_case(store: Store, case: dict) -> None:
     store.update_case(case["id"], **fields)
     if not keep_open and not case.get("moderator_chat_id") and not store.db.execute(
             "SELECT 1 FROM outbox WHERE case_id = ? AND status = 'sent' LIMIT 1", [case["id"]]).fetchone():
-        return  # nothing ever reached the moderators: nothing to erase there
+        store.delete_cases([case["id"]])  # nothing ever reached the moderators: no shell needed
+        return
     priority = cases.PRIORITY[case["priority"]]
     key = f"case:{case['id']}:forget"
     store.enqueue(f"{key}:erase", case["id"], cases.TO_MODERATORS, "erase", {}, priority)

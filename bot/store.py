@@ -326,6 +326,10 @@ class Store:
             self._delete_cases(ids)
         return len(ids)
 
+    def delete_cases(self, case_ids: list[int]) -> None:
+        with self.transaction():
+            self._delete_cases(case_ids)
+
     def _next_case_number(self) -> int:
         """One more than any number ever given: a deleted case's number is never reused."""
         row = self.db.execute("SELECT value FROM meta WHERE key = 'last_case_number'").fetchone()

@@ -256,3 +256,11 @@ def test_relays_of_an_urgent_case_are_quiet_unless_the_user_turned_it_off(engine
     assert privacy.quiet_line_for_case(store, case) is None
     human_case(engine, "tgh:normal")
     assert privacy.quiet_line_for_case(store, store.open_case_for("tgh:normal")) is None
+
+
+def test_forget_before_anything_reached_the_moderators_deletes_the_case_outright(engine, store):
+    chat = human_case(engine, "tgh:early")
+    case_id = store.open_case_for("tgh:early")["id"]
+    forget(chat)
+    assert store.case(case_id) is None
+    assert store.db.execute("SELECT count(*) FROM outbox WHERE case_id = ?", [case_id]).fetchone()[0] == 0

@@ -110,10 +110,10 @@ class TelegramChannel:
         self.engine = engine
         self.settings = settings
         self.concurrency = concurrency
-        self.log_key = settings.token or "safebot"
         # Users are known by a keyed hash of their chat id (bot.idhash); old rows are rehashed.
         self.id_key = idhash.load_key(engine.store.path, settings.secret_key)
         idhash.rehash_legacy_ids(engine.store, self.id_key)
+        self.log_key = self.id_key.decode("utf-8", "replace")  # logs: chats as keyed hashes, not by the token
 
     # building -------------------------------------------------------------------------
     def build(self, with_updater: bool = True) -> Application:
