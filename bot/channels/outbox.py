@@ -200,7 +200,7 @@ class Outbox:
                     pass  # already closed or deleted
             return
         if kind == "erase":  # /forget: the user's words leave the topic
-            await erase_copies(bot, self.store, case)
+            await erase_copies(bot, self.store, case, chat_id)
             return
         had_topic = bool(case.get("topic_id"))
         thread_id = await self.ensure_topic(case, chat_id)

@@ -30,6 +30,9 @@ from .tg import keyboard
 
 log = logging.getLogger(__name__)
 
+LEFT_FOR_MODERATORS = ("⚠️ {n} photo(s) or file(s) the user sent are too old for the bot to delete. "
+                       "They erased their data: please delete those copies in this topic by hand.")
+
 
 def sent_at(message: Message | None) -> float:
     date = getattr(message, "date", None)
@@ -83,21 +86,35 @@ async def carry_out(bot: Bot, store: Store, user_id: str, chat_id: int, reply: R
     return report
 
 
-async def erase_copies(bot: Bot, store: Store, case: dict) -> None:
-    """Each copy is handled once and its id dropped, so a retry continues where it stopped."""
-    now = time.time()
+async def erase_copies(bot: Bot, store: Store, case: dict, chat_id: int) -> int:
+    """Delete the copies Telegram lets the bot delete; replace the words of older ones with
+    "[erased]". Photos and files it can neither delete nor blank are left to the
+    moderators, who are asked to delete them by hand. Each copy is handled once and its id
+    dropped, so a retry continues where it stopped. Returns how many were left."""
+    now, left = time.time(), 0
     for copy in message_ids.copies_of(store, case["id"]):
-        chat_id, message_id = copy["chat_id"], copy["message_id"]
-        try:
-            if now - copy["sent_at"] < DELETE_WINDOW_SECONDS:
-                await bot.delete_message(chat_id, message_id)
-            elif copy["kind"] == "text":
-                await bot.edit_message_text(ERASED, chat_id=chat_id, message_id=message_id)
-            else:
-                await bot.edit_message_caption(chat_id=chat_id, message_id=message_id, caption=ERASED)
-        except BadRequest as exc:  # gone already, or Telegram refuses: nothing more to try
-            log.info("erase_copy_refused case=%s error=%s", case["id"], exc)
-        message_ids.drop_copy(store, chat_id, message_id)
+        where = {"chat_id": copy["chat_id"], "message_id": copy["message_id"]}
+        recent = now - copy["sent_at"] < DELETE_WINDOW_SECONDS
+        if (recent or copy["kind"] == "media") and await _tried(bot.delete_message(**where), case):
+            pass
+        elif copy["kind"] == "text":
+            await _tried(bot.edit_message_text(ERASED, **where), case)
+        else:
+            await _tried(bot.edit_message_caption(caption=ERASED, **where), case)
+            left += 1
+        message_ids.drop_copy(store, copy["chat_id"], copy["message_id"])
+    if left:
+        await bot.send_message(chat_id, LEFT_FOR_MODERATORS.format(n=left), message_thread_id=case.get("topic_id"))
+    return left
+
+
+async def _tried(call, case: dict) -> bool:
+    try:
+        await call
+        return True
+    except BadRequest as exc:  # too old, already gone: Telegram says no
+        log.info("erase_copy_refused case=%s error=%s", case["id"], exc)
+        return False
 
 
 class UserChat:
