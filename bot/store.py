@@ -101,7 +101,7 @@ def _v2(db: sqlite_utils.Database) -> None:
         db["cases"].add_column(column, kind)
 
 
-def _v3(db: sqlite_utils.Database) -> None:
+def _v3_privacy(db: sqlite_utils.Database) -> None:
     """Privacy: case numbers that never repeat (a counter in meta, so a deleted case's
     number is not given again), the chat address kept on a case only while messages must
     reach the user, ids (never texts) of the bot's copies in moderators' topics (to erase
@@ -116,7 +116,7 @@ def _v3(db: sqlite_utils.Database) -> None:
 
 
 # Forward migrations, in order. Never edit a released one: append a new function.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3_privacy]
 
 
 class Store:
@@ -340,8 +340,10 @@ class Store:
 
     def _delete_cases(self, case_ids: list[int]) -> None:
         """Cases and everything that hangs off them (messages, relays, message links)."""
+        for case_id in case_ids:  # ids of the bot's copies in topics (bot.message_ids)
+            self.db.execute("DELETE FROM relayed_copies WHERE case_id = ?", [case_id])
         for case_id in case_ids:
-            for table in ("case_messages", "outbox", "case_links", "relayed_copies"):
+            for table in ("case_messages", "outbox", "case_links"):
                 self.db.execute(f"DELETE FROM {table} WHERE case_id = ?", [case_id])
             self.db.execute("DELETE FROM cases WHERE id = ?", [case_id])
 

@@ -26,13 +26,11 @@ from typing import Any
 from aiohttp import web
 
 BOT_ID = 123456
-DELETE_WINDOW = 48 * 3600  # seconds: how long Telegram lets a bot delete a message
-
-
-class _BadRequest(Exception):
-    """Answered as Telegram's 400 with this description."""
-
 TOKEN = "123456:TEST-TOKEN-abcdefghijklmnopqrstuvwxyz012"
+
+
+class BadRequest(Exception):
+    """Raised by an api_ method: answered as Telegram's 400 with this description."""
 
 
 @dataclass
@@ -232,8 +230,9 @@ class FakeBotAPI:
         if request.match_info["token"] != TOKEN:
             return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
         failure = self._take_failure(method, params)
+        call = Call(method, params, time.monotonic(), ok=not (failure and failure.status))
         if method != "getUpdates":
-            self.calls.append(Call(method, params, time.monotonic(), ok=not (failure and failure.status)))
+            self.calls.append(call)
         if self.delay:
             await asyncio.sleep(self.delay)
         if failure:
@@ -251,11 +250,9 @@ class FakeBotAPI:
         handler = getattr(self, f"api_{method}", None)
         try:
             result = await handler(params) if handler else True
-        except _BadRequest as exc:
-            for call in reversed(self.calls):
-                if call.method == method and call.params is params:
-                    call.ok = False
-            return web.json_response({"ok": False, "error_code": 400, "description": str(exc)}, status=400)
+        except BadRequest as refused:
+            call.ok = False
+            return web.json_response({"ok": False, "error_code": 400, "description": str(refused)}, status=400)
         return web.json_response({"ok": True, "result": result})
 
     def _take_failure(self, method: str, params: dict) -> Failure | None:
@@ -316,22 +313,6 @@ class FakeBotAPI:
             self.messages[key]["reply_markup"] = json.loads(markup) if isinstance(markup, str) else markup
         return self.messages[key]
 
-    async def api_deleteMessage(self, params: dict) -> bool:
-        """Telegram: "A message can only be deleted if it was sent less than 48 hours ago"."""
-        key = (int(params["chat_id"]), int(params["message_id"]))
-        message = self.messages.get(key)
-        if message is None or time.time() - message["date"] >= DELETE_WINDOW:
-            raise _BadRequest("Bad Request: message can't be deleted")
-        del self.messages[key]
-        return True
-
-    async def api_editMessageCaption(self, params: dict) -> dict:
-        key = (int(params["chat_id"]), int(params["message_id"]))
-        if key not in self.messages:
-            raise _BadRequest("Bad Request: message to edit not found")
-        self.messages[key]["caption"] = params.get("caption", "")
-        return self.messages[key]
-
     async def api_copyMessage(self, params: dict) -> dict:
         copied = self._bot_message(params, text="(copy)")
         return {"message_id": copied["message_id"]}
@@ -366,3 +347,22 @@ class FakeBotAPI:
 
     async def api_getWebhookInfo(self, params: dict) -> dict:
         return {"url": (self.webhook or {}).get("url", ""), "has_custom_certificate": False, "pending_update_count": 0}
+
+    # deleting and blanking messages (Clear this chat, /forget in the moderators' topic) ------
+    DELETE_WINDOW = 48 * 3600  # seconds: how long Telegram lets a bot delete a message
+
+    async def api_deleteMessage(self, params: dict) -> bool:
+        """Telegram: "A message can only be deleted if it was sent less than 48 hours ago"."""
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        message = self.messages.get(key)
+        if message is None or time.time() - message["date"] >= self.DELETE_WINDOW:
+            raise BadRequest("Bad Request: message can't be deleted")
+        del self.messages[key]
+        return True
+
+    async def api_editMessageCaption(self, params: dict) -> dict:
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        if key not in self.messages:
+            raise BadRequest("Bad Request: message to edit not found")
+        self.messages[key]["caption"] = params.get("caption", "")
+        return self.messages[key]

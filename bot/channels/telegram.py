@@ -30,14 +30,15 @@ from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, BaseU
                           CallbackQueryHandler, ChatMemberHandler, CommandHandler, ContextTypes,
                           MessageHandler, filters)
 
+from .. import idhash
 from ..config import Settings
 from ..engine import Engine, Event, Reply
 from ..i18n import N_, SOURCE_LANGUAGE, SUPPORTED, translator
 from ..metrics import metrics
-from .. import idhash
-from . import moderators, outbox, tg_privacy
+from . import moderators, outbox
 from .tg import (allowed_updates, chat_ref, keyboard, media_kind, retry_after_seconds,  # noqa: F401 (re-exported)
                  token_looks_valid)
+from .tg_privacy import carry_out_and_send, record_incoming
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +199,7 @@ class TelegramChannel:
     async def run_engine(self, update: Update, event: Event) -> list[Reply]:
         started = time.perf_counter()
         chat = update.effective_chat
-        tg_privacy.record_incoming(self.engine.store, self.user_id(chat.id), update)  # for "Clear this chat"
+        record_incoming(self.engine.store, self.user_id(chat.id), update)  # for "Clear this chat"
         event = dataclasses.replace(event, address=str(chat.id))  # kept only on an open case
         replies = self.engine.handle(self.user_id(chat.id), event)
         metrics.inc("safebot_updates_handled_total")
@@ -261,8 +262,7 @@ class TelegramChannel:
         chat_id = update.effective_chat.id
         for reply in replies:
             try:
-                reply = await tg_privacy.carry_out(context.bot, self.engine.store, self.user_id(chat_id), chat_id, reply)
-                await tg_privacy.send_to_user(context.bot, self.engine.store, self.user_id(chat_id), chat_id, reply)
+                await carry_out_and_send(context.bot, self.engine.store, self.user_id(chat_id), chat_id, reply)
             except Forbidden:
                 # The user blocked the bot: stop talking to them, retry nothing.
                 self.engine.store.set_active(self.user_id(chat_id), False)

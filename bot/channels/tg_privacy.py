@@ -86,6 +86,11 @@ async def carry_out(bot: Bot, store: Store, user_id: str, chat_id: int, reply: R
     return report
 
 
+async def carry_out_and_send(bot: Bot, store: Store, user_id: str, chat_id: int, reply: Reply) -> Message:
+    """One engine reply to a user: its action done (e.g. the chat cleared), then sent."""
+    return await send_to_user(bot, store, user_id, chat_id, await carry_out(bot, store, user_id, chat_id, reply))
+
+
 async def erase_copies(bot: Bot, store: Store, case: dict, chat_id: int) -> int:
     """Delete the copies Telegram lets the bot delete; replace the words of older ones with
     "[erased]". Photos and files it can neither delete nor blank are left to the
