@@ -51,15 +51,14 @@ def rehash_legacy_ids(store: Store, key: bytes) -> int:
 
     Open cases (and closed ones with a message still to deliver) get the raw id as their
     address, since a reply must reach the user; nothing else keeps it."""
-    legacy = [r[0] for r in store.db.execute("SELECT id FROM users WHERE id LIKE 'tg:%'")]
+    legacy = [r[0] for r in store.db.execute("SELECT id FROM users WHERE id LIKE 'tg:%'")
+              if r[0].removeprefix(LEGACY_PREFIX).lstrip("-").isdigit()]
     if not legacy:
         return 0
     with store.transaction():
         store.db.execute("PRAGMA defer_foreign_keys = ON")  # the key changes in three tables at once
         for old in legacy:
             raw = old.removeprefix(LEGACY_PREFIX)
-            if not raw.lstrip("-").isdigit():
-                continue
             new = user_id(key, int(raw))
             store.db.execute(
                 "UPDATE cases SET address = ? WHERE user_id = ? AND (status != 'closed' OR id IN "
