@@ -50,6 +50,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
     logging.getLogger().setLevel(logging.ERROR)  # the terminal is the conversation: no log lines in it
     engine = build_engine(args.db or settings.db_path)
+    engine.retention_days = settings.retention_days  # the privacy screen says it
     return console.run(engine, args.lang)
 
 
@@ -120,6 +121,7 @@ def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
               "Get one from @BotFather; `safebot chat` works without it.", file=sys.stderr)
         return EXIT_CONFIG
     engine = build_engine(settings.db_path)
+    engine.retention_days = settings.retention_days  # the privacy screen says it
     if args.command == "run":
         return telegram.run_polling(engine, settings)
     return telegram.run_webhook(engine, settings)

@@ -36,6 +36,8 @@ class Settings:
     moderator_chat_id: int | None = None
     moderator_chats_by_lang: dict[str, int] = field(default_factory=dict)
     db_path: str = "data/safebot.db"
+    retention_days: int = 30  # closed cases and their texts are purged after this
+    secret_key: str | None = None  # for hashing Telegram ids at rest (else a key file beside the DB)
     webhook_url: str | None = None
     webhook_secret: str | None = None
     port: int = 8080
@@ -55,6 +57,8 @@ class Settings:
             moderator_chat_id=_int_or_none(env.get("MODERATOR_CHAT_ID")),
             moderator_chats_by_lang=by_lang,
             db_path=env.get("SAFEBOT_DB") or "data/safebot.db",
+            retention_days=_int_or_none(env.get("RETENTION_DAYS")) or 30,
+            secret_key=env.get("SAFEBOT_SECRET_KEY") or None,
             webhook_url=env.get("WEBHOOK_URL") or None,
             webhook_secret=env.get("WEBHOOK_SECRET") or None,
             port=_int_or_none(env.get("PORT")) or 8080,

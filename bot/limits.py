@@ -35,3 +35,15 @@ EMERGENCY_REPLY_CHARS = 900
 # How many likely places it gives numbers for, and how many countries it offers as buttons.
 EMERGENCY_PLACES_SHOWN = 2
 EMERGENCY_COUNTRY_BUTTONS = 4
+
+# Telegram: "A message can only be deleted if it was sent less than 48 hours ago"
+# (deleteMessage). A little margin, so a deletion is not tried just as the window closes.
+DELETE_WINDOW_SECONDS = 48 * 3600 - 10 * 60
+
+# Retention (README "Privacy"): closed cases after RETENTION_DAYS (Settings), open cases
+# with no activity after OPEN_CASE_IDLE_DAYS (moderators warned EXPIRY_WARNING_DAYS before),
+# users and sessions after USER_IDLE_DAYS without use.
+OPEN_CASE_IDLE_DAYS = 90
+EXPIRY_WARNING_DAYS = 7
+USER_IDLE_DAYS = 365
+RETENTION_EVERY_SECONDS = 24 * 3600

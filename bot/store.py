@@ -112,7 +112,25 @@ def _v3_outbox_fairness_and_copies(db: sqlite_utils.Database) -> None:
 
 
 # Forward migrations, in order. Never edit a released one: append a new function.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3_outbox_fairness_and_copies]
+
+
+def _v4_privacy(db: sqlite_utils.Database) -> None:
+    """Privacy: case numbers that never repeat (a counter in meta, so a deleted case's
+    number is not given again), the chat address kept on a case only while messages must
+    reach the user, ids (never texts) of the bot's copies in moderators' topics (to erase
+    them on /forget) and of the messages of a private chat (for "Clear this chat")."""
+    last = db.execute("SELECT coalesce(max(id), 0) FROM cases").fetchone()[0]
+    db["meta"].upsert({"key": "last_case_number", "value": str(last)}, pk="key")
+    db["cases"].add_column("address", str)
+    db["relayed_copies"].create({"chat_id": int, "message_id": int, "case_id": int, "sent_at": float, "kind": str},
+                                pk=("chat_id", "message_id"), foreign_keys=[("case_id", "cases", "id")])
+    db["relayed_copies"].create_index(["case_id"])
+    db["chat_messages"].create({"user_id": str, "message_id": int, "sent_at": float}, pk=("user_id", "message_id"))
+
+
+
+# Forward migrations, in order. Never edit a released one: append a new function.
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3_outbox_fairness_and_copies, _v4_privacy]
 
 
 class Store:
@@ -214,7 +232,12 @@ class Store:
         with self.transaction():
             self._delete_cases([r[0] for r in self.db.execute("SELECT id FROM cases WHERE user_id = ?", [user_id])])
             self.db.execute("DELETE FROM sessions WHERE user_id = ?", [user_id])
+            self.db.execute("DELETE FROM chat_messages WHERE user_id = ?", [user_id])
             self.db.execute("DELETE FROM users WHERE id = ?", [user_id])
+        self.checkpoint()
+
+    def checkpoint(self) -> None:
+        """Copy the WAL into the file and truncate it, so no deleted byte stays in -wal."""
         if self.path != ":memory:":
             self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
@@ -236,6 +259,7 @@ class Store:
     def insert_case(self, record: dict) -> dict:
         record = {**record, "opened_at": now()}
         with self.transaction():
+            record["id"] = self._next_case_number()
             case_id = self.db["cases"].insert(record).last_pk
         return self.case(case_id)
 
@@ -366,8 +390,22 @@ class Store:
             self._delete_cases(ids)
         return len(ids)
 
+    def delete_cases(self, case_ids: list[int]) -> None:
+        with self.transaction():
+            self._delete_cases(case_ids)
+
+    def _next_case_number(self) -> int:
+        """One more than any number ever given: a deleted case's number is never reused."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'last_case_number'").fetchone()
+        highest = self.db.execute("SELECT coalesce(max(id), 0) FROM cases").fetchone()[0]
+        number = max(int(row[0]) if row else 0, highest) + 1
+        self.db["meta"].upsert({"key": "last_case_number", "value": str(number)}, pk="key")
+        return number
+
     def _delete_cases(self, case_ids: list[int]) -> None:
         """Cases and everything that hangs off them (messages, relays, message links)."""
+        for case_id in case_ids:  # ids of the bot's copies in topics (bot.message_ids)
+            self.db.execute("DELETE FROM relayed_copies WHERE case_id = ?", [case_id])
         for case_id in case_ids:
             for table in ("case_messages", "outbox", "case_links", "relay_copies"):
                 self.db.execute(f"DELETE FROM {table} WHERE case_id = ?", [case_id])

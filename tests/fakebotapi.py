@@ -63,6 +63,9 @@ class FakeBotAPI:
     admin_chats: set[int] = field(default_factory=set)
     failures: dict[str, list[Failure]] = field(default_factory=dict)
     delay: float = 0.0  # added to every answer (a slow network)
+    # Moves the clock of new messages' dates (e.g. -3 days: messages "sent" long ago, which
+    # deleteMessage then refuses, as Telegram does after 48 hours).
+    clock_offset: float = 0.0
     webhook: dict | None = None
 
     def __post_init__(self) -> None:
@@ -125,7 +128,8 @@ class FakeBotAPI:
         return update
 
     def _new_message(self, chat_id: int, from_user: dict, **content: Any) -> dict:
-        message = {"message_id": next(self._message_ids), "date": int(time.time()), "chat": self._chat(chat_id),
+        message = {"message_id": next(self._message_ids), "date": int(time.time() + self.clock_offset),
+                   "chat": self._chat(chat_id),
                    "from": from_user, **content}
         self.messages[(chat_id, message["message_id"])] = message
         return message
@@ -363,3 +367,22 @@ class FakeBotAPI:
 
     async def api_getWebhookInfo(self, params: dict) -> dict:
         return {"url": (self.webhook or {}).get("url", ""), "has_custom_certificate": False, "pending_update_count": 0}
+
+    # deleting and blanking messages (Clear this chat, /forget in the moderators' topic) ------
+    DELETE_WINDOW = 48 * 3600  # seconds: how long Telegram lets a bot delete a message
+
+    async def api_deleteMessage(self, params: dict) -> bool:
+        """Telegram: "A message can only be deleted if it was sent less than 48 hours ago"."""
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        message = self.messages.get(key)
+        if message is None or time.time() - message["date"] >= self.DELETE_WINDOW:
+            raise BadRequest("Bad Request: message can't be deleted")
+        del self.messages[key]
+        return True
+
+    async def api_editMessageCaption(self, params: dict) -> dict:
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        if key not in self.messages:
+            raise BadRequest("Bad Request: message to edit not found")
+        self.messages[key]["caption"] = params.get("caption", "")
+        return self.messages[key]

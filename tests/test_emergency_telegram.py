@@ -24,7 +24,7 @@ async def test_without_a_moderator_chat_a_khmer_cry_gets_an_honest_khmer_answer_
         await server.wait_for(lambda: any(honest_khmer_opening() in t for t in server.texts_to(USER)))
         first = next(t for t in server.texts_to(USER) if honest_khmer_opening() in t)
         assert "117" in first  # Cambodia's police line, in the same message
-        case = channel.engine.store.open_case_for(f"tg:{USER}")
+        case = channel.engine.store.open_case_for(channel.user_id(USER))
         assert case is not None and case["priority"] == "urgent" and case["lang"] == "km"
 
 
@@ -44,5 +44,5 @@ async def test_when_the_bot_is_removed_from_the_moderator_chat_users_are_told(bu
         await server.wait_for(lambda: channel.engine.moderators_reachable is False)
         server.user_sends(USER, "help me, they locked us in and took our passports", language_code="en")
         await server.wait_for(lambda: any("may not be able to answer soon" in t for t in server.texts_to(USER)))
-        case = channel.engine.store.open_case_for(f"tg:{USER}")
+        case = channel.engine.store.open_case_for(channel.user_id(USER))
         assert case is not None and case["priority"] == "urgent"

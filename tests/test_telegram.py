@@ -97,7 +97,7 @@ async def test_a_user_who_blocked_the_bot_is_marked_inactive(bundle, server, tmp
         server.user_sends(USER, "/menu")
         await server.wait_for(lambda: server.sent("sendMessage", USER, ok_only=False))
         await asyncio.sleep(0.2)
-        assert channel.engine.store.user_chat(f"tg:{USER}")["active"] == 0
+        assert channel.engine.store.user_chat(channel.user_id(USER))["active"] == 0
         assert len(server.sent("sendMessage", USER, ok_only=False)) == 1, "nothing retried for a blocked user"
 
 

@@ -24,7 +24,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
-from .. import cases
+from .. import cases, forget, limits, retention
 from ..config import Settings
 from ..i18n import translator
 from ..store import Store, now
@@ -32,7 +32,6 @@ from .tg import media_kind
 
 log = logging.getLogger(__name__)
 
-RETENTION_DAYS = 30        # closed cases (and their messages) are deleted after this
 HOUSEKEEPING_SECONDS = 30  # how often reminders and retention are looked at
 TOPIC_NAME_CHARS = 128     # Telegram's limit for a forum topic name
 MODERATOR_COMMANDS = ("claim", "note", "close", "cases", "stats")
@@ -98,6 +97,7 @@ class Moderators:
         self.wake = outbox.wake  # set when something was queued: the outbox delivers it
         self.tasks: list[asyncio.Task] = []
         self.housekeeping_every = HOUSEKEEPING_SECONDS
+        self.retention_ran_at: float | None = None  # at start, then daily
 
     # routing ----------------------------------------------------------------------------
     def is_moderator_chat(self, chat_id: int) -> bool:
@@ -132,6 +132,10 @@ class Moderators:
         if not self.from_moderator(update):
             return
         case = self.case_of(update)
+        if case is not None and case.get("closed_by") == forget.FORGOTTEN:
+            await self.say(update.effective_chat.id, message.message_thread_id if message.is_topic_message else None,
+                           forget.TOLD_GONE)
+            return
         if case is None or case["status"] == "closed":
             return  # ordinary talk among moderators stays in the group
         kind = "text" if message.text else media_kind(update)
@@ -241,10 +245,21 @@ class Moderators:
         while True:
             try:
                 self.remind_urgent()
-                self.store.purge_closed((dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=RETENTION_DAYS)).isoformat())
+                self.run_retention()
             except Exception:
                 log.exception("housekeeping_error")
             await asyncio.sleep(self.housekeeping_every)
+
+    def run_retention(self, now: dt.datetime | None = None) -> None:
+        """The retention purge at start and daily; a closed case's chat address as soon as
+        its last message is out (bot.retention)."""
+        now = now or dt.datetime.now(dt.timezone.utc)
+        if self.retention_ran_at is None or now.timestamp() - self.retention_ran_at >= limits.RETENTION_EVERY_SECONDS:
+            self.retention_ran_at = now.timestamp()
+            retention.purge(self.store, now, self.settings.retention_days)
+            self.wake.set()  # warnings and closed topics for the moderators
+        else:
+            retention.drop_addresses(self.store)
 
     def remind_urgent(self) -> None:
         limit = dt.timedelta(minutes=self.settings.urgent_reminder_minutes)

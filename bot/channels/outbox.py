@@ -30,11 +30,11 @@ from telegram.ext import Application
 
 from .. import cases, limits
 from ..engine.render import EMERGENCY, case_closed_reply, case_waiting_reply, render_fact, select_facts
-from ..i18n import translator
 from ..metrics import metrics
 from ..store import Store
 from .moderators import chat_for, header_text, topic_name
 from .tg import keyboard, retry_after_seconds, split_text, utf16_len
+from .tg_privacy import UserChat, erase_copies, record_copy
 
 log = logging.getLogger(__name__)
 
@@ -219,7 +219,7 @@ class Outbox:
         return payload
 
     async def send_parts(self, item: dict, payload: dict, chat_id: int, parts: list[Part],
-                         thread_id: int | None = None) -> list[int]:
+                         thread_id: int | None = None, user: UserChat | None = None) -> list[int]:
         """Send the parts not sent yet (a retry starts where the last try stopped)."""
         bot = self.app.bot
         done = payload.get("done", 1 if payload.get("intro_sent") else 0)
@@ -227,12 +227,17 @@ class Outbox:
         for number, part in enumerate(parts):
             if number < done:
                 continue
-            if part.copy_of:
+            if user is not None:  # to the user: quiet mode, ids kept for "Clear this chat"
+                sent = (await user.copy_message(part.copy_of["chat_id"], part.copy_of["message_id"]) if part.copy_of
+                        else await user.send_message(part.text, reply_markup=part.markup))
+            elif part.copy_of:
                 sent = await bot.copy_message(chat_id, part.copy_of["chat_id"], part.copy_of["message_id"],
                                               message_thread_id=thread_id)
             else:
                 sent = await bot.send_message(chat_id, part.text, reply_markup=part.markup,
                                               message_thread_id=thread_id)
+            if user is None and item["kind"] in USER_WORDS:  # to erase them if the user asks (/forget)
+                record_copy(self.store, {"id": item["case_id"]}, chat_id, sent, kind="media" if part.copy_of else "text")
             sent_ids.append(sent.message_id)
             self.store.add_copy(item["case_id"], item["direction"], payload.get("ref"), chat_id, sent.message_id)
             if number < len(parts) - 1:
@@ -240,11 +245,8 @@ class Outbox:
         return sent_ids
 
     async def send_to_user(self, item: dict, case: dict, payload: dict) -> None:
-        user = self.store.user_chat(case["user_id"])
-        if user is None or not case["user_id"].startswith("tg:"):
-            raise Forbidden("the user's data is gone")
-        chat_id = int(case["user_id"].removeprefix("tg:"))
-        t = translator(user.get("lang") or case.get("lang"))
+        user = UserChat(self.app.bot, self.store, case)  # the case's address; quiet mode; ids for /clear
+        chat_id, t = user.chat_id, user.t
         kind = item["kind"]
         intro = t(cases.T_FROM_MODERATOR).format(case=case["id"])
         if kind == "edit":
@@ -264,7 +266,7 @@ class Outbox:
             parts = text_parts(f"{intro}\n\n", payload["text"])
         else:  # media: an introduction, then a copy (a copy carries no sender name)
             parts = [Part(intro), Part(copy_of=payload["ref"])]
-        await self.send_parts(item, payload, chat_id, parts)
+        await self.send_parts(item, payload, chat_id, parts, user=user)
 
     def not_delivered_parts(self, case: dict, t) -> list[Part]:
         """Sorry, and the numbers to call where the user is (those of the emergency screen)."""
@@ -345,6 +347,9 @@ class Outbox:
                     await action(chat_id, case["topic_id"])
                 except BadRequest:
                     pass  # already closed (or open), or deleted
+            return []
+        if kind == "erase":  # /forget: the user's words leave the topic
+            await erase_copies(bot, self.store, case, chat_id)
             return []
         had_topic = bool(case.get("topic_id"))
         thread_id = await self.ensure_topic(case, chat_id)

@@ -20,7 +20,8 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from .. import cases
 from ..engine import Reply
-from .tg import chat_ref, keyboard, retry_after_seconds
+from .tg import chat_ref, retry_after_seconds
+from .tg_privacy import carry_out_and_send
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +33,14 @@ LEASE_SECONDS = 30.0      # the outbox worker leaves a reply alone this long whi
 SENT, BLOCKED, REFUSED, FAILED = "sent", "blocked", "refused", "failed"
 
 
-async def try_send(bot, chat_id: int, reply: Reply, retry_base: float = REPLY_RETRY_BASE) -> tuple[str, str]:
-    """Send one reply, retrying transient errors a few times. Returns (outcome, error)."""
+async def try_send(bot, store, user_id: str, chat_id: int, reply: Reply,
+                   retry_base: float = REPLY_RETRY_BASE) -> tuple[str, str]:
+    """Send one reply (its action done first, e.g. the chat cleared; quiet mode kept),
+    retrying transient errors a few times. Returns (outcome, error)."""
     error = ""
     for attempt in range(REPLY_ATTEMPTS):
         try:
-            await bot.send_message(chat_id, reply.text, reply_markup=keyboard(reply))
+            await carry_out_and_send(bot, store, user_id, chat_id, reply)
             return SENT, ""
         except Forbidden:
             return BLOCKED, "blocked"
@@ -57,6 +60,7 @@ async def try_send(bot, chat_id: int, reply: Reply, retry_base: float = REPLY_RE
 
 
 def reply_payload(reply: Reply) -> dict:
+    """A reply as the outbox keeps it (the worker adds the quiet line itself, from the case)."""
     return {"text": reply.text, "buttons": [[[b.label, b.data] for b in row] for row in reply.buttons]}
 
 
@@ -70,7 +74,7 @@ async def send_replies(channel, bot, chat_id: int, replies: list[Reply]) -> None
     durable = case is not None and (case["priority"] == cases.URGENT or behind)
     if not durable:
         for reply in replies:
-            outcome, error = await try_send(bot, chat_id, reply, retry_base)
+            outcome, error = await try_send(bot, store, user_id, chat_id, reply, retry_base)
             if outcome == BLOCKED:
                 store.set_active(user_id, False)  # the user blocked the bot: stop, retry nothing
                 log.info("user_blocked_bot chat=%s", chat_ref(chat_id, channel.log_key))
@@ -93,7 +97,7 @@ async def send_replies(channel, bot, chat_id: int, replies: list[Reply]) -> None
         outbox.wake.set()
         return
     for n, (reply, item_id) in enumerate(zip(replies, items)):
-        outcome, error = await try_send(bot, chat_id, reply, retry_base)
+        outcome, error = await try_send(bot, store, user_id, chat_id, reply, retry_base)
         if outcome == SENT:
             store.mark_sent(item_id)
             continue

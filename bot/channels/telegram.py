@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import signal
 import time
@@ -29,6 +30,7 @@ from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, BaseU
                           CallbackQueryHandler, ChatMemberHandler, CommandHandler, ContextTypes,
                           MessageHandler, filters)
 
+from .. import idhash
 from ..config import Settings
 from ..engine import Engine, Event, Reply
 from ..i18n import N_, SOURCE_LANGUAGE, SUPPORTED, translator
@@ -37,6 +39,7 @@ from . import moderators, outbox
 from .replies import send_replies
 from .tg import (allowed_updates, chat_ref, keyboard, media_kind, retry_after_seconds,  # noqa: F401 (re-exported)
                  token_looks_valid)
+from .tg_privacy import record_incoming
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +52,8 @@ COMMANDS = {
     "human": N_("Talk to a person"),
     "help": N_("Help"),
     "forget": N_("Delete my data"),
+    "clear": N_("Clear this chat"),
+    "privacy": N_("Privacy and your data"),
 }
 # Telegram's language_code for our locales (it uses ISO 639-1: Filipino is "tl").
 TELEGRAM_LANGUAGE_CODE = {"fil": "tl", "zh_Hans": "zh"}
@@ -107,7 +112,10 @@ class TelegramChannel:
         self.engine = engine
         self.settings = settings
         self.concurrency = concurrency
-        self.log_key = settings.token or "safebot"
+        # Users are known by a keyed hash of their chat id (bot.idhash); old rows are rehashed.
+        self.id_key = idhash.load_key(engine.store.path, settings.secret_key)
+        idhash.rehash_legacy_ids(engine.store, self.id_key)
+        self.log_key = self.id_key.decode("utf-8", "replace")  # logs: chats as keyed hashes, not by the token
 
     # building -------------------------------------------------------------------------
     def build(self, with_updater: bool = True) -> Application:
@@ -190,11 +198,13 @@ class TelegramChannel:
 
     # handlers -------------------------------------------------------------------------
     def user_id(self, chat_id: int) -> str:
-        return f"tg:{chat_id}"
+        return idhash.user_id(self.id_key, chat_id)
 
     async def run_engine(self, update: Update, event: Event) -> list[Reply]:
         started = time.perf_counter()
         chat = update.effective_chat
+        record_incoming(self.engine.store, self.user_id(chat.id), update)  # for "Clear this chat"
+        event = dataclasses.replace(event, address=str(chat.id))  # kept only on an open case
         replies = self.engine.handle(self.user_id(chat.id), event)
         metrics.inc("safebot_updates_handled_total")
         metrics.observe_latency(time.perf_counter() - started)

@@ -11,12 +11,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from .. import cases, limits
+from .. import cases, forget, limits
 from ..i18n import N_, SUPPORTED, Nn_, Translator, negotiate, translator
 from ..safety.distress import DistressMatcher
 from ..safety.scan import RedFlags, scan
 from ..store import State, Store
-from . import emergency
+from . import emergency, privacy
 from .model import Bundle, Button, Event, Reply
 from .render import BACK, EMERGENCY, MAIN, ROLE_LABELS, render_screen, split_long
 from .quiz import QUIZ_PREFIX, RISK, T_TALK, Quiz
@@ -50,6 +50,7 @@ class Engine:
     # Set by the channel: False when no person can answer an urgent case soon (no moderator
     # chat, the bot removed from it, or the terminal chat); the user is told so honestly.
     moderators_reachable: bool = True
+    retention_days: int = 30  # Settings.retention_days: the privacy screen says it
 
     def __post_init__(self) -> None:
         # loader.load() always provides both (empty matchers when content/ has no phrases)
@@ -67,8 +68,10 @@ class Engine:
                 state.lang = "en"
         t = translator(state.lang)
         replies = self._dispatch(state, event, t)
+        privacy.mark_quiet(replies, state)
         if state.data.pop("forgotten", False):
             return replies  # nothing of this user may be written again
+        privacy.keep_address(self.store, user_id, event.address)
         shown = [[b.label, b.data] for r in replies for b in r.flat_buttons()]
         if shown:
             state.data["shown"] = shown  # what a typed number or label refers to next
@@ -95,6 +98,9 @@ class Engine:
         replies = render_screen(self.bundle, screen, state, t, page)
         if screen_id == "forget_confirm":
             replies[-1].buttons[:0] = [[Button(t(T_FORGET_YES), "x:forget")], [Button(t(T_FORGET_NO), "g:main")]]
+        if privacy.wants_privacy_buttons(screen_id):
+            privacy.add_privacy_buttons(replies[-1], state, t)
+            privacy.fill_retention(replies, self.retention_days, t)
         if notice:
             replies.insert(0, Reply(text=notice, kind="notice"))
         return replies
@@ -105,9 +111,11 @@ class Engine:
         if name == "start":
             return self._start(state, arg, t)
         targets = {"menu": "main", "language": "ask_language", "human": "human", "forget": "forget_confirm",
-                   "help": "help", "settings": "settings"}
+                   "help": "help", "settings": "settings", "privacy": privacy.PRIVACY_SCREEN}
         if name in targets:
             return self.show(state, targets[name], t)
+        if name == "clear":
+            return [privacy.clear_request(t)]
         return self.show(state, "main", t, notice=t(T_UNKNOWN_COMMAND))
 
     def _start(self, state: State, arg: str, t: Translator) -> list[Reply]:
@@ -148,7 +156,7 @@ class Engine:
         if kind == "f":
             return self._feedback(state, rest, t)
         if data == "x:forget" and state.screen == "forget_confirm":
-            self.store.forget(state.user_id)
+            forget.forget_user(self.store, state.user_id)  # also in the moderators' topics
             state.data["forgotten"] = True
             return [Reply(text=t(T_FORGOTTEN), kind="notice")]
         return self._expired(state, t)
@@ -201,6 +209,12 @@ class Engine:
             return self.show(state, "forget_confirm", t)
         if action == "more" and state.screen in self.bundle.screens:
             return self.show(state, state.screen, t, page=state.data.get("page", 0) + 1)
+        if action == "clear":
+            return [privacy.clear_request(t)]
+        if action == "quiet":
+            notice = privacy.toggle_quiet(state, t)
+            screen = state.screen if state.screen in self.bundle.screens else privacy.PRIVACY_SCREEN
+            return self.show(state, screen, t, notice=notice)
         return self._expired(state, t)
 
     def _choice(self, state: State, rest: str, t: Translator) -> list[Reply]:
@@ -264,6 +278,8 @@ class Engine:
         button = self._typed_button(state, stripped, t)
         if button is not None:
             return notices + self._on_button(state, button.data, t)
+        if state.is_new:  # a first message, or the first after /forget: start from the beginning
+            return notices + self._start(state, "", t)
         return notices + self.show(state, "main", t, notice=t(T_NOT_UNDERSTOOD))
 
     def _typed_button(self, state: State, text: str, t: Translator) -> Button | None:
@@ -295,6 +311,7 @@ class Engine:
                          hit: object = None, about: str | None = None) -> list[Reply]:
         """One message that is enough: an urgent case, what to do now, and the numbers for
         where the person in danger probably is (bot/engine/emergency.py)."""
+        state.data["discreet"] = True  # someone may see their phone: no sound, no telling preview
         case, _ = cases.open_case(self.store, state, reason=reason, priority=cases.URGENT, first_message=text)
         # no case_ack here: their next message is acknowledged once, with a way to end the talk
         sit = emergency.situation(self.bundle, state, text or "", hit, about)

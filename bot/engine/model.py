@@ -25,6 +25,9 @@ class Event:
     lang_hint: str | None = None
     # Where the channel can find the original message (to copy media to moderators).
     ref: dict | None = None
+    # Where the channel can reach this user (e.g. a Telegram chat id): kept on an open case
+    # only, since replies from the moderators must reach them; users are known by user_id.
+    address: str | None = None
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,12 @@ class Reply:
     screen: str | None = None  # the screen shown, None for a short notice
     # "alert": an answer to a stale button (Telegram shows it as the callback answer too)
     kind: Literal["screen", "notice", "alert"] = "screen"
+    # Something the channel does instead of showing `text`, e.g. "clear_chat" (delete the
+    # chat's messages, then send engine.clear_report()); a channel that cannot shows `text`.
+    action: str | None = None
+    # Discreet mode: sent without sound, with this neutral line first (the preview on a
+    # locked phone must not say "emergency" or "case").
+    quiet_line: str | None = None
 
     def flat_buttons(self) -> list[Button]:
         return [b for row in self.buttons for b in row]
