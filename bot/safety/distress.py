@@ -145,13 +145,19 @@ class DistressMatcher:
         latin = " ".join(self.mend(w) for w in latin_words(plain).split(" "))
         flat = compact(plain)
         found: list[Hit] = []
-        if self._latin is not None:
-            for m in self._latin.finditer(latin):
-                found += [Hit(lang, kind, m.group(1), m.start(), "latin") for lang, kind in self.terms.latin[m.group(1)]]
-        if self._compact is not None:
-            for m in self._compact.finditer(flat):
-                found += [Hit(lang, kind, m.group(1), m.start(), "compact")
-                          for lang, kind in self.terms.compact[m.group(1)]]
+        for pattern, text, table, where in ((self._latin, latin, self.terms.latin, "latin"),
+                                            (self._compact, flat, self.terms.compact, "compact")):
+            if pattern is None:
+                continue
+            for m in pattern.finditer(text):
+                # The longest term starting here, and the shorter terms it begins with
+                # ("ठगी गर्न लगाउ", forced, begins with "ठगी", scam work).
+                longest = m.group(1)
+                for end in range(1, len(longest) + 1):
+                    if end < len(longest) and (where == "latin" and longest[end] != " "):
+                        continue
+                    for lang, kind in table.get(longest[:end], ()):
+                        found.append(Hit(lang, kind, longest[:end], m.start(), where))
         texts = {"latin": latin, "compact": flat, "plain": plain}
         for regexes, where in ((self.terms.latin_regex, "latin"), (self.terms.compact_regex, "compact"),
                                (self.terms.plain_regex, "plain")):
