@@ -84,6 +84,16 @@ def test_recall_and_false_alarms_per_language(matcher):
     assert not failures, "\n".join(failures)
 
 
+def test_pasted_job_ads_are_not_cries_for_help(matcher):
+    """People paste job ads (scam ads too) into the chat: they get the scan, not an alarm."""
+    ads = [ad for path in sorted((DATA.parent / "jobads").glob("*.yaml"))
+           for label, items in yaml.safe_load(path.read_text(encoding="utf-8")).items()
+           if label in ("scam", "legit") for ad in items]
+    alarms = [ad[:80] for ad in ads if matcher.match(ad)]
+    print(f"\njob ads that raised a distress alarm: {len(alarms)} of {len(ads)}")
+    assert len(ads) >= 60 and len(alarms) / len(ads) <= MAX_FALSE_ALARMS, alarms
+
+
 def test_a_distress_is_truthy_frozen_and_says_who_and_which_language(matcher):
     found = matcher.match("my son is held in a compound in Myawaddy, they want 5000 dollars to release him")
     assert isinstance(found, Distress) and found

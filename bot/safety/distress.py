@@ -73,7 +73,7 @@ class Scoring:
     threshold: float
     danger: dict[str, float]
     context: dict[str, float]
-    lower: dict[str, float]
+    lower: dict[str, float]  # factors: a question about fees keeps part of the score
     together: float  # added when two or more kinds of danger are found together
 
     @property
@@ -86,7 +86,8 @@ class Scoring:
             return 0.0
         total = sum(self.danger[k] for k in danger) + (self.together if len(danger) > 1 else 0.0)
         total += sum(self.context[k] for k in kinds & set(self.context))
-        total -= sum(self.lower[k] for k in kinds & set(self.lower))
+        for kind in kinds & set(self.lower):
+            total *= self.lower[kind]
         return round(total, 3)
 
 
