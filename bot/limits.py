@@ -28,7 +28,7 @@ AS_OF_MAX_AGE_DAYS = 3 * 365
 
 # Distress check (bot/safety/distress.py): what a " .. " in a term may skip, how far back a
 # negation counts, which typos are mended, and how much evidence moderators see.
-DISTRESS_GAP_WORDS = 3  # "took .. passport" matches "took my old passport"
+DISTRESS_GAP_WORDS = 4  # "took .. passport" matches "took all of our passports"
 DISTRESS_GAP_CHARS = 12  # the same in scripts without spaces (compact text)
 DISTRESS_NEGATION_WORDS = 2  # "did not take my passport": "not" within two words before
 DISTRESS_TYPO_MIN_CHARS = 5  # shorter words are not mended (too many look-alikes)

@@ -75,6 +75,7 @@ class Scoring:
     context: dict[str, float]
     lower: dict[str, float]  # factors: a question about fees keeps part of the score
     together: float  # added when two or more kinds of danger are found together
+    negatable: set[str]  # danger kinds that a negation just before cancels ("did not beat me")
 
     @property
     def kinds(self) -> set[str]:
@@ -164,7 +165,7 @@ class DistressMatcher:
                                (self.terms.plain_regex, "plain")):
             for pattern, lang, kind in regexes:
                 found += [Hit(lang, kind, m.group(0), m.start(), where) for m in pattern.finditer(texts[where])]
-        return [h for h in found if not (h.kind in self.scoring.danger and self._negated(h, texts[h.where]))]
+        return [h for h in found if not (h.kind in self.scoring.negatable and self._negated(h, texts[h.where]))]
 
     def _negated(self, hit: Hit, text: str) -> bool:
         """'they did not take my passport': a negation word just before a danger term."""
@@ -223,11 +224,12 @@ def load_scoring(path: Path, problems: list[Problem]) -> Scoring:
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         return Scoring(threshold=float(doc["threshold"]), together=float(doc["together"]),
+                       negatable={str(k) for k in doc.get("negatable") or []},
                        **{part: {str(k): float(v) for k, v in doc[part].items()}
                           for part in ("danger", "context", "lower")})
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError) as exc:
         problems.append(Problem("error", where, f"expected threshold, together, danger, context, lower: {exc}"))
-        return Scoring(threshold=1.0, danger={}, context={}, lower={}, together=0.0)
+        return Scoring(threshold=1.0, danger={}, context={}, lower={}, together=0.0, negatable=set())
 
 
 def term_regex(term: str, latin: bool) -> str | None:
@@ -251,6 +253,10 @@ def add_term(terms: Terms, raw: str, lang: str, kind: str, strict: bool, where: 
              problems: list[Problem]) -> None:
     term = normalize(raw)
     latin = is_latin(term)
+    for part in term.split(GAP):
+        choices = [word for slot in part.split() if "|" in slot for word in slot.split("|")]
+        if len(choices) != len(set(choices)):  # "ga boleh|tidak boleh": choices are one word
+            problems.append(Problem("warning", where, f"{kind} term '{raw}': a choice a|b is one word each"))
     if latin:
         terms.vocabulary.update(w for w in latin_words(term.replace("*", "")).split(" ") if w)
     regex = term_regex(term, latin)
