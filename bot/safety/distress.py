@@ -55,6 +55,25 @@ def latin_words(text: str) -> str:
     return " ".join(WORD.findall(text.translate(QUOTES)))
 
 
+ESCAPE = re.compile(r"\\[A-Za-z]")
+# What compact() drops from normalised text: spaces, punctuation, symbols, controls (not the
+# vowel signs of Thai, Burmese, Khmer and the Indic scripts, which \W would drop too).
+KEEP_LETTERS = re.compile(r"[^\w\u0300-\u036f\u0900-\u0dff\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]|_")
+
+
+def scripts_of(text: str) -> frozenset[str]:
+    """The scripts of the letters outside ASCII in a text ("DEVANAGARI", "THAI", "CJK"...)."""
+    return frozenset(unicodedata.name(ch, "?").split()[0] for ch in set(text) if ord(ch) > 127 and ch.isalpha())
+
+
+def pattern_scripts(pattern: str) -> frozenset[str] | None:
+    """The scripts a pattern needs, when all its letters are outside ASCII; else None (try always)."""
+    letters = ESCAPE.sub("", pattern)
+    if any(ch.isascii() and ch.isalpha() for ch in letters):
+        return None
+    return scripts_of(letters) or None
+
+
 @dataclass(frozen=True)
 class Distress:
     """A message that reads as danger. Always truthy, so `if matcher.match(text):` works."""
@@ -107,9 +126,11 @@ class Terms:
 
     latin: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # words → [(lang, kind)]
     compact: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # compact → [(lang, kind)]
-    latin_regex: list[tuple[re.Pattern[str], str, str]] = field(default_factory=list)  # on latin_words()
-    compact_regex: list[tuple[re.Pattern[str], str, str]] = field(default_factory=list)  # on compact()
-    plain_regex: list[tuple[re.Pattern[str], str, str]] = field(default_factory=list)  # on normalize()
+    # Regular expressions, each with what the text must contain for it to be worth trying
+    # (a first word, a first syllable, a script), so that most are skipped for most messages.
+    latin_regex: list[tuple[re.Pattern[str], str, str, frozenset[str] | None]] = field(default_factory=list)
+    compact_regex: list[tuple[re.Pattern[str], str, str, tuple[str, ...]]] = field(default_factory=list)
+    plain_regex: list[tuple[re.Pattern[str], str, str, frozenset[str] | None]] = field(default_factory=list)
     negation: dict[str, tuple[set[str], list[str]]] = field(default_factory=dict)  # lang → (words, compact)
     exclusions: list[str] = field(default_factory=list)
     vocabulary: set[str] = field(default_factory=set)  # Latin words the terms use (typos mend toward them)
@@ -145,7 +166,7 @@ class DistressMatcher:
         for exclusion in self.terms.exclusions:
             plain = plain.replace(exclusion, " ")
         latin = " ".join(self.mend(w) for w in latin_words(plain).split(" "))
-        flat = compact(plain)
+        flat = KEEP_LETTERS.sub("", plain)  # compact(), without converting Zawgyi a second time
         found: list[Hit] = []
         for pattern, text, table, where in ((self._latin, latin, self.terms.latin, "latin"),
                                             (self._compact, flat, self.terms.compact, "compact")):
@@ -161,10 +182,15 @@ class DistressMatcher:
                     for lang, kind in table.get(longest[:end], ()):
                         found.append(Hit(lang, kind, longest[:end], m.start(), where))
         texts = {"latin": latin, "compact": flat, "plain": plain}
-        for regexes, where in ((self.terms.latin_regex, "latin"), (self.terms.compact_regex, "compact"),
-                               (self.terms.plain_regex, "plain")):
-            for pattern, lang, kind in regexes:
-                found += [Hit(lang, kind, m.group(0), m.start(), where) for m in pattern.finditer(texts[where])]
+        words, scripts = set(latin.split(" ")), scripts_of(plain)
+        tries = [(p, lang, kind, "latin") for p, lang, kind, first in self.terms.latin_regex
+                 if first is None or not first.isdisjoint(words)]
+        tries += [(p, lang, kind, "compact") for p, lang, kind, first in self.terms.compact_regex
+                  if any(f in flat for f in first)]
+        tries += [(p, lang, kind, "plain") for p, lang, kind, needs in self.terms.plain_regex
+                  if needs is None or not needs.isdisjoint(scripts)]
+        for pattern, lang, kind, where in tries:
+            found += [Hit(lang, kind, m.group(0), m.start(), where) for m in pattern.finditer(texts[where])]
         return [h for h in found if not (h.kind in self.scoring.negatable and self._negated(h, texts[h.where]))]
 
     def _negated(self, hit: Hit, text: str) -> bool:
@@ -261,7 +287,12 @@ def add_term(terms: Terms, raw: str, lang: str, kind: str, strict: bool, where: 
         terms.vocabulary.update(w for w in latin_words(term.replace("*", "")).split(" ") if w)
     regex = term_regex(term, latin)
     if regex is not None:
-        (terms.latin_regex if latin else terms.compact_regex).append((re.compile(regex), lang, kind))
+        first = term.split(GAP)[0].split()[0].split("|")
+        if latin:
+            anchors = None if any("*" in f for f in first) else frozenset(first)
+            terms.latin_regex.append((re.compile(regex), lang, kind, anchors))
+        else:
+            terms.compact_regex.append((re.compile(regex), lang, kind, tuple(compact(f) for f in first)))
         return
     key = latin_words(term) if latin else compact(term)
     if not key or (strict and not latin and too_short(key)):
@@ -293,7 +324,7 @@ def load_language(path: Path, terms: Terms, scoring: Scoring, problems: list[Pro
                     add_term(terms, str(item), lang, kind, kind in scoring.danger, where, problems)
                     continue
                 try:
-                    terms.plain_regex.append((re.compile(str(item)), lang, kind))
+                    terms.plain_regex.append((re.compile(str(item)), lang, kind, pattern_scripts(str(item))))
                 except re.error as exc:
                     problems.append(Problem("error", where, f"pattern '{item}' is not a valid regular expression: {exc}"))
     negation = [normalize(str(n)) for n in doc.get("negation") or []]
