@@ -13,8 +13,9 @@ and by their context and lowered by the rest, reach the threshold there:
 
 Every language is checked on every message, because people mix languages and write in
 the script their phone has: each language's terms are scored together with the English
-ones (the language everyone mixes in). Latin-letter terms match whole words, after typos
-are mended toward the words the terms use (rapidfuzz); other scripts match on compact text
+ones (the language everyone mixes in) and those of close neighbours (scoring.yaml: mix).
+Latin-letter terms match whole words, after typos are mended toward the words the terms
+use (rapidfuzz); other scripts match on compact text
 (no spaces: Thai, Lao, Khmer and Burmese write none between words).
 """
 
@@ -33,7 +34,7 @@ from .. import limits
 from ..engine.model import Problem
 from .normalize import compact, normalize, phrase_pattern
 
-ENGLISH = "en"  # scored together with every other language: everyone mixes English in
+ENGLISH = "en"  # preferred last when naming the language: it is mixed into all the others
 WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 QUOTES = str.maketrans("’`´", "'''")
 GAP = " .. "  # in a term: a few words (or, in scripts without spaces, characters) between
@@ -95,6 +96,10 @@ class Scoring:
     lower: dict[str, float]  # factors: a question about fees keeps part of the score
     together: float  # added when two or more kinds of danger are found together
     negatable: set[str]  # danger kinds that a negation just before cancels ("did not beat me")
+    mix: dict[str, list[str]]  # languages scored together with a language ("*": with every one)
+
+    def mixed_with(self, lang: str) -> list[str]:
+        return [other for other in self.mix.get("*", []) + self.mix.get(lang, []) if other != lang]
 
     @property
     def kinds(self) -> set[str]:
@@ -212,7 +217,7 @@ class DistressMatcher:
             by_lang.setdefault(hit.lang, []).append(hit)
         best: tuple[float, str, list[Hit]] | None = None
         for lang, own in by_lang.items():
-            mixed = own if lang == ENGLISH else own + by_lang.get(ENGLISH, [])
+            mixed = own + [hit for other in self.scoring.mixed_with(lang) for hit in by_lang.get(other, [])]
             score = self.scoring.score({h.kind for h in mixed})
             if best is None or score > best[0] or (score == best[0] and lang != ENGLISH):
                 best = (score, lang, mixed)
@@ -251,11 +256,12 @@ def load_scoring(path: Path, problems: list[Problem]) -> Scoring:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         return Scoring(threshold=float(doc["threshold"]), together=float(doc["together"]),
                        negatable={str(k) for k in doc.get("negatable") or []},
+                       mix={str(k): [str(x) for x in v] for k, v in (doc.get("mix") or {}).items()},
                        **{part: {str(k): float(v) for k, v in doc[part].items()}
                           for part in ("danger", "context", "lower")})
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError) as exc:
         problems.append(Problem("error", where, f"expected threshold, together, danger, context, lower: {exc}"))
-        return Scoring(threshold=1.0, danger={}, context={}, lower={}, together=0.0, negatable=set())
+        return Scoring(threshold=1.0, danger={}, context={}, lower={}, together=0.0, negatable=set(), mix={})
 
 
 def term_regex(term: str, latin: bool) -> str | None:
