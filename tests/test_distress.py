@@ -87,6 +87,18 @@ def test_recall_and_false_alarms_per_language(matcher):
     assert not failures, "\n".join(failures)
 
 
+def test_the_language_named_is_the_one_the_message_is_written_in(matcher):
+    """Distress.lang picks the language of the emergency answer: for the labelled cries it
+    is the set's language (mixed messages like "pls help po, trapped kami" may say en)."""
+    named = [(lang, found.lang) for lang in SUPPORTED
+             for text in messages(yaml.safe_load((DATA / f"{lang}.yaml").read_text(encoding="utf-8")),
+                                  PARTS["tuning"][0] + " " + PARTS["held-out"][0])
+             if (found := matcher.match(text))]
+    same = sum(lang == said for lang, said in named) / len(named)
+    print(f"\nDistress.lang is the set's language for {same:.1%} of {len(named)} cries for help")
+    assert same >= 0.95, [pair for pair in named if pair[0] != pair[1]]
+
+
 def test_pasted_job_ads_are_not_cries_for_help(matcher):
     """People paste job ads (scam ads too) into the chat: they get the scan, not an alarm."""
     ads = [ad for path in sorted((DATA.parent / "jobads").glob("*.yaml"))

@@ -34,7 +34,7 @@ from .. import limits
 from ..engine.model import Problem
 from .normalize import compact, normalize, phrase_pattern
 
-ENGLISH = "en"  # preferred last when naming the language: it is mixed into all the others
+ENGLISH = "en"  # named when its words weigh as much as another's ("SOS")
 WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 QUOTES = str.maketrans("’`´", "'''")
 GAP = " .. "  # in a term: a few words (or, in scripts without spaces, characters) between
@@ -224,14 +224,22 @@ class DistressMatcher:
         if best is None or best[0] < self.scoring.threshold:
             return None
         score, _, used = best
-        return Distress(lang=self._danger_language(used), evidence=self._evidence(used),
+        return Distress(lang=self._danger_language(used, text), evidence=self._evidence(used),
                         about=self._about(used), score=score)
 
-    def _danger_language(self, hits: list[Hit]) -> str | None:
+    def _danger_language(self, hits: list[Hit], text: str) -> str | None:
+        """The language whose danger words were found; when the same words are in several
+        languages' lists ("SOS", "passport", Devanagari shared by Nepali and Hindi), the
+        language the message is written in (bot.safety.language.detect) decides."""
+        from .language import detect  # loads Lingua: only when there is an alarm
+
         weight: dict[str, float] = {}
-        for hit in {(h.lang, h.kind) for h in hits if h.kind in self.scoring.danger}:
-            weight[hit[0]] = weight.get(hit[0], 0.0) + self.scoring.danger[hit[1]]
-        return max(weight, key=lambda lang: (weight[lang], lang != ENGLISH), default=None)
+        for lang, kind in {(h.lang, h.kind) for h in hits if h.kind in self.scoring.danger}:
+            weight[lang] = weight.get(lang, 0.0) + self.scoring.danger[kind]
+        written_in = detect(text)
+        if written_in in weight:
+            return written_in
+        return max(weight, key=lambda lang: (weight[lang], lang == ENGLISH), default=None)
 
     def _evidence(self, hits: list[Hit]) -> str:
         seen: dict[str, None] = {}
