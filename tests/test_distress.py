@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.engine.model import Problem
+from bot.engine.testing import ChatClient
 from bot.i18n import SUPPORTED
 from bot.safety.distress import Distress, load_distress
 from conftest import ROOT
@@ -171,3 +172,29 @@ def test_any_text_gives_none_or_a_distress_never_an_error(matcher, text):
 def test_empty_huge_and_emoji_only_messages(matcher, text):
     found = matcher.match(text)
     assert found is None or isinstance(found, Distress)
+
+
+@pytest.mark.parametrize("text", [
+    "သားရဲ့ passport ကို သိမ်းထားတယ်တဲ့",  # the review's X.3: Burmese with an English word
+    "company le passport rakhyo, 4 mahina dekhi talab diyena",  # romanised Nepali
+    "knhom nov poipet ke min oy chenh, ke yok passport knhom",  # romanised Khmer
+])
+def test_a_cry_for_help_as_people_write_it_opens_an_urgent_case(engine, text):
+    chat = ChatClient(engine, user_id="tg:cry")
+    chat.onboard()
+    chat.send(text)
+    case = engine.store.open_case_for("tg:cry")
+    assert case is not None and case["priority"] == "urgent", chat.text
+
+
+@pytest.mark.parametrize("text", [
+    "kailangan ko daw magbayad ng 80k sa agency para makaalis papuntang hongkong",  # X.3 false alarms
+    "help me po compute yung salary ko sa HK",
+    "visa lagyo, passport manpower ma rakhidiye",
+    "is it legal for my employer to keep my passport?",
+])
+def test_a_fee_or_rights_question_raises_no_alarm(engine, text):
+    chat = ChatClient(engine, user_id="tg:fee")
+    chat.onboard()
+    chat.send(text)
+    assert engine.store.open_case_for("tg:fee") is None, chat.text
