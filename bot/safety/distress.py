@@ -215,9 +215,11 @@ class DistressMatcher:
         by_lang: dict[str, list[Hit]] = {}
         for hit in hits:
             by_lang.setdefault(hit.lang, []).append(hit)
+        lowering = [hit for hit in hits if hit.kind in self.scoring.lower]
         best: tuple[float, str, list[Hit]] | None = None
         for lang, own in by_lang.items():
             mixed = own + [hit for other in self.scoring.mixed_with(lang) for hit in by_lang.get(other, [])]
+            mixed += lowering  # "how much", "news", "what if" lower the score in any language
             score = self.scoring.score({h.kind for h in mixed})
             if best is None or score > best[0] or (score == best[0] and lang != ENGLISH):
                 best = (score, lang, mixed)
