@@ -32,5 +32,5 @@ DISTRESS_GAP_WORDS = 4  # "took .. passport" matches "took all of our passports"
 DISTRESS_GAP_CHARS = 12  # the same in scripts without spaces (compact text)
 DISTRESS_NEGATION_WORDS = 2  # "did not take my passport": "not" within two words before
 DISTRESS_TYPO_MIN_CHARS = 5  # shorter words are not mended (too many look-alikes)
-DISTRESS_TYPO_MIN_SIMILARITY = 85  # rapidfuzz ratio: "pasport" → "passport", not "looked" → "locked"
+DISTRESS_TYPO_MIN_SIMILARITY = 88  # rapidfuzz ratio: "pasport" → "passport", not "zhaopin" → "zhapian"
 DISTRESS_EVIDENCE_CHARS = 200
