@@ -7,9 +7,9 @@ fees or rules, "what if", the news, "I am safe now"). content/distress/scoring.y
 each kind weighs. A message alarms when its danger kinds, raised by being found together
 and by their context and lowered by the rest, reach the threshold there:
 
-    "help me"                                   plea 0.4                 → no alarm
-    "help me, they locked us in"                plea + held + both + we  → alarm
-    "is it legal to keep workers' passports?"   passport taken - question → no alarm
+    "help me"                                   plea 0.4                   → no alarm
+    "help me, they locked us in"                plea + held + both + we    → alarm
+    "is it legal to keep workers' passports?"   passport taken x question  → no alarm
 
 Every language is checked on every message, because people mix languages and write in
 the script their phone has: each language's terms are scored together with the English
@@ -173,11 +173,11 @@ class DistressMatcher:
         latin = " ".join(self.mend(w) for w in latin_words(plain).split(" "))
         flat = KEEP_LETTERS.sub("", plain)  # compact(), without converting Zawgyi a second time
         found: list[Hit] = []
-        for pattern, text, table, where in ((self._latin, latin, self.terms.latin, "latin"),
+        for pattern, form, table, where in ((self._latin, latin, self.terms.latin, "latin"),
                                             (self._compact, flat, self.terms.compact, "compact")):
             if pattern is None:
                 continue
-            for m in pattern.finditer(text):
+            for m in pattern.finditer(form):
                 # The longest term starting here, and the shorter terms it begins with
                 # ("ठगी गर्न लगाउ", forced, begins with "ठगी", scam work).
                 longest = m.group(1)
