@@ -4,7 +4,7 @@ for the part the terms were tuned on and for the held-out part written afterward
 
 tests/data/distress/<lang>.yaml:
   distress / ordinary                    written, used while tuning content/distress/
-  round1_* .. round4_*                   held out once, measured, then tuned on (tuning too)
+  round1_* .. round5_*                   held out once, measured, then tuned on (tuning too)
   heldout_distress / heldout_ordinary    written after tuning, to check it generalises
   real_distress / real_ordinary          real messages, each {text:, source: URL}
 "ordinary" messages are worrying but not danger now: fee and rights questions, general
@@ -29,13 +29,15 @@ DATA = Path(__file__).parent / "data" / "distress"
 MIN_RECALL = 0.95
 MAX_FALSE_ALARMS = 0.05
 MIN_PER_CLASS = 40  # messages of each class per language, all parts together
-PARTS = {"tuning": ("distress round1_distress round2_distress round3_distress round4_distress",
-                    "ordinary round1_ordinary round2_ordinary round3_ordinary round4_ordinary"),
+HELD_OUT_ONCE = range(1, 6)  # round1_* .. round5_*: measured blind once, then tuned on
+PARTS = {"tuning": tuple(" ".join([label] + [f"round{n}_{label}" for n in HELD_OUT_ONCE])
+                         for label in ("distress", "ordinary")),
          "held-out": ("heldout_distress", "heldout_ordinary"), "real": ("real_distress", "real_ordinary")}
 
 
 def messages(data: dict, keys: str) -> list[str]:
-    return [item["text"] if isinstance(item, dict) else str(item) for key in keys.split() for item in data.get(key) or []]
+    return [item["text"] if isinstance(item, dict) else str(item)
+            for key in keys.split() for item in data.get(key) or []]
 
 
 def measure(matcher, data: dict, part: str) -> tuple[list[str], list[str], int, int]:
