@@ -30,7 +30,7 @@ AS_OF_MAX_AGE_DAYS = 3 * 365
 # negation counts, which typos are mended, and how much evidence moderators see.
 DISTRESS_GAP_WORDS = 4  # "took .. passport" matches "took all of our passports"
 DISTRESS_GAP_CHARS = 12  # the same in scripts without spaces (compact text)
-DISTRESS_NEGATION_WORDS = 2  # "did not take my passport": "not" within two words before
+DISTRESS_NEGATION_WORDS = 1  # "did not take my passport", but not "if not, I am sold again"
 DISTRESS_TYPO_MIN_CHARS = 5  # shorter words are not mended (too many look-alikes)
 DISTRESS_TYPO_MIN_SIMILARITY = 88  # rapidfuzz ratio: "pasport" → "passport", not "zhaopin" → "zhapian"
 DISTRESS_EVIDENCE_CHARS = 200
