@@ -37,7 +37,7 @@ def main() -> None:
     bundle, _ = load()
     redflags, distress = bundle.extra["redflags"], bundle.extra["distress"]
     print(f"{len(redflags.phrases)} red-flag phrases, {len(redflags.hubs)} hub names, "
-          f"{len(distress.phrases) + len(distress.words)} distress phrases in all languages")
+          f"{len(distress.terms.latin) + len(distress.terms.compact)} distress terms in all languages")
     scan_mean = bench(f"scan of a {len(AD.encode())}-byte job ad", lambda: scan(AD, redflags), 2000)
     bench("distress check of a chat message", lambda: distress.match(MESSAGE), 5000)
     bench("distress check of the 1 KB ad", lambda: distress.match(AD), 2000)

@@ -47,3 +47,12 @@ OPEN_CASE_IDLE_DAYS = 90
 EXPIRY_WARNING_DAYS = 7
 USER_IDLE_DAYS = 365
 RETENTION_EVERY_SECONDS = 24 * 3600
+
+# Distress check (bot/safety/distress.py): what a " .. " in a term may skip, how far back a
+# negation counts, which typos are mended, and how much evidence moderators see.
+DISTRESS_GAP_WORDS = 4  # "took .. passport" matches "took all of our passports"
+DISTRESS_GAP_CHARS = 12  # the same in scripts without spaces (compact text)
+DISTRESS_NEGATION_WORDS = 1  # "did not take my passport", but not "if not, I am sold again"
+DISTRESS_TYPO_MIN_CHARS = 5  # shorter words are not mended (too many look-alikes)
+DISTRESS_TYPO_MIN_SIMILARITY = 88  # rapidfuzz ratio: "pasport" → "passport", not "zhaopin" → "zhapian"
+DISTRESS_EVIDENCE_CHARS = 200

@@ -1,6 +1,6 @@
-"""Safety: distress is caught in every language (recall 100% on the labelled set, false
-alarms under 10%), the job-ad scan separates scam-pattern ads from legitimate ones, and
-both are wired into the conversation."""
+"""Safety: the job-ad scan separates scam-pattern ads from legitimate ones, and both it and
+the distress check are wired into the conversation (the distress detector's own measures
+are in test_distress.py)."""
 
 import json
 import subprocess
@@ -10,33 +10,10 @@ import pytest
 import yaml
 
 from bot.engine.testing import ChatClient
-from bot.i18n import SUPPORTED
 from bot.safety.scan import scan
 from conftest import CLEAN_ENV, ROOT
 
 DATA = Path(__file__).parent / "data"
-
-
-def distress_sets():
-    return sorted((DATA / "distress").glob("*.yaml"))
-
-
-def test_every_language_has_a_labelled_distress_set():
-    have = {p.stem for p in distress_sets()}
-    assert set(SUPPORTED) <= have, f"missing: {set(SUPPORTED) - have}"
-
-
-@pytest.mark.parametrize("path", distress_sets(), ids=lambda p: p.stem)
-def test_distress_recall_and_false_alarms(bundle, path):
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    matcher = bundle.extra["distress"]
-    assert len(data["distress"]) >= 10 and len(data["ordinary"]) >= 10
-    missed = [m for m in data["distress"] if not matcher.match(m)]
-    alarms = [m for m in data["ordinary"] if matcher.match(m)]
-    rate = len(alarms) / len(data["ordinary"])
-    print(f"{path.stem}: recall {1 - len(missed) / len(data['distress']):.0%}, false alarms {rate:.0%}")
-    assert not missed, f"{path.stem}: missed {missed}"
-    assert rate < 0.10, f"{path.stem}: false alarms {alarms}"
 
 
 def job_ads():
