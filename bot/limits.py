@@ -25,3 +25,17 @@ USER_TEXT_CHARS = 4096
 # Facts: warn when a source was last checked over a year ago, or dates from over 3 years ago.
 CHECKED_MAX_AGE_DAYS = 365
 AS_OF_MAX_AGE_DAYS = 3 * 365
+
+# SQLite: how long one statement waits for another process's write lock. Short, because
+# the store is used from the event loop; the inbox and outbox retry later instead.
+SQLITE_BUSY_MS = 200
+
+# Durable inbox (bot/channels/inbox.py).
+# A handled update's bare id is kept this long so a resend by Telegram is recognised
+# (Telegram keeps undelivered updates for 24 hours).
+INBOX_TOMBSTONE_SECONDS = 24 * 3600
+# A store that is locked by another process: first retry after this, doubling up to the max.
+STORE_RETRY_SECONDS = 0.2
+STORE_RETRY_MAX_SECONDS = 5.0
+# On SIGTERM: how long handlers may finish what was taken in; the rest waits in the inbox.
+INBOX_DRAIN_SECONDS = 20.0

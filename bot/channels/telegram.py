@@ -32,8 +32,10 @@ from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, BaseU
 from ..config import Settings
 from ..engine import Engine, Event, Reply
 from ..i18n import N_, SOURCE_LANGUAGE, SUPPORTED, translator
+from ..limits import STORE_RETRY_MAX_SECONDS, STORE_RETRY_SECONDS
 from ..metrics import metrics
 from . import moderators, outbox
+from .inbox import Inbox, store_is_busy
 from .tg import (allowed_updates, chat_ref, keyboard, media_kind, retry_after_seconds,  # noqa: F401 (re-exported)
                  token_looks_valid)
 
@@ -294,13 +296,13 @@ POLL_TIMEOUT = 25  # seconds Telegram may hold a getUpdates call open (long poll
 
 
 class Poller:
-    """Long polling that confirms to Telegram only the updates that were handled.
+    """Long polling through the durable inbox (bot.channels.inbox).
 
-    python-telegram-bot's Updater asks for the next batch (which confirms the last one)
-    as soon as a batch is queued, so a crash loses what was queued but not yet handled.
-    Here a batch is handled first — chats concurrently, each chat's updates in order —
-    and only then confirmed by the next getUpdates. After a crash Telegram sends the
-    unconfirmed updates again: a few may be handled twice, none is lost.
+    Each fetched batch is written to the inbox and the next getUpdates (which confirms it
+    to Telegram) goes out at once: fetching never waits for a handler, so one slow or
+    flooding chat cannot hold up the others. A batch is confirmed only once it is written
+    down; after a crash the inbox hands out what was left, and a resend is recognised by
+    its update_id.
     """
 
     def __init__(self, channel: "TelegramChannel", app: Application):
@@ -308,21 +310,28 @@ class Poller:
         self.app = app
         self.offset: int | None = None
         self.stopping = asyncio.Event()
+        self.inbox = Inbox(app, channel.engine.store, channel.concurrency)
 
-    async def handle_batch(self, updates: list[Update]) -> None:
-        by_chat: dict[Any, list[Update]] = {}
+    async def write_down(self, updates: list[Update]) -> None:
+        """Into the inbox, in order; the offset moves past each one written (a locked
+        store is waited out: what is not written is not confirmed)."""
         for update in updates:
-            by_chat.setdefault(PerChatUpdateProcessor.key(update), []).append(update)
-        bound = asyncio.Semaphore(self.channel.concurrency)
-
-        async def one_chat(chat_updates: list[Update]) -> None:
-            async with bound:
-                for update in chat_updates:
-                    await self.app.process_update(update)
-
-        await asyncio.gather(*(one_chat(u) for u in by_chat.values()))
+            wait = STORE_RETRY_SECONDS
+            while True:
+                try:
+                    self.inbox.accept(update)
+                    break
+                except Exception as exc:
+                    if not store_is_busy(exc):
+                        raise
+                    if self.stopping.is_set():
+                        return  # not confirmed: Telegram keeps it for the next start
+                    await asyncio.sleep(wait)
+                    wait = min(wait * 2, STORE_RETRY_MAX_SECONDS)
+            self.offset = update.update_id + 1
 
     async def run(self) -> None:
+        self.inbox.resume()
         failures = 0
         while not self.stopping.is_set():
             fetch = asyncio.ensure_future(self.app.bot.get_updates(
@@ -345,14 +354,14 @@ class Poller:
                 continue
             failures = 0
             if updates:
-                await self.handle_batch(list(updates))  # even when asked to stop: finish the batch
-                self.offset = updates[-1].update_id + 1
+                await self.write_down(list(updates))
         if self.offset is not None:
-            # Confirm the last handled batch; anything newer stays with Telegram for next time.
+            # Confirm what was written down; anything newer stays with Telegram for next time.
             try:
                 await self.app.bot.get_updates(offset=self.offset, timeout=0, limit=1)
             except TelegramError:
                 pass
+        await self.inbox.drain()  # finish what was taken in; the rest waits in the inbox
 
 
 async def poll(channel: "TelegramChannel", stop: asyncio.Event | None = None) -> int:
