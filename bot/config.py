@@ -41,6 +41,8 @@ class Settings:
     port: int = 8080
     rate_limit: bool = True
     urgent_reminder_minutes: int = 10
+    user_messages_per_minute: int = 20  # per-user flood limit (bot/flood.py), bursts of half that
+    metrics_token: str | None = None  # when set, /metrics needs "Authorization: Bearer <token>"
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -59,4 +61,6 @@ class Settings:
             port=_int_or_none(env.get("PORT")) or 8080,
             rate_limit=(env.get("SAFEBOT_RATE_LIMIT") or "on").lower() != "off",
             urgent_reminder_minutes=_int_or_none(env.get("URGENT_REMINDER_MINUTES")) or 10,
+            user_messages_per_minute=_int_or_none(env.get("USER_MESSAGES_PER_MINUTE")) or 20,
+            metrics_token=env.get("METRICS_TOKEN") or None,
         )

@@ -39,3 +39,20 @@ STORE_RETRY_SECONDS = 0.2
 STORE_RETRY_MAX_SECONDS = 5.0
 # On SIGTERM: how long handlers may finish what was taken in; the rest waits in the inbox.
 INBOX_DRAIN_SECONDS = 20.0
+
+# The public webhook server (bot/channels/netguard.py, bot/channels/web.py).
+# Open connections at most (fewer when the descriptor limit is low). At the cap a new
+# connection pushes out the longest-idle one; only when all are busy is it refused (503).
+MAX_CONNECTIONS = 512
+# Descriptors kept for the database, the Bot API client and logs besides connections.
+RESERVED_DESCRIPTORS = 128
+# A connection with no request in progress is closed after this (slow headers, idle keep-alive).
+CONNECTION_IDLE_SECONDS = 10.0
+# aiohttp's keep-alive between two requests on one connection.
+KEEPALIVE_SECONDS = 5.0
+# Reading a request body (Telegram's updates are small and sent at once).
+BODY_READ_SECONDS = 10.0
+# The descriptor limit we ask for at start (up to the hard limit).
+WANTED_DESCRIPTORS = 65536
+# Logging: the same warning or error at most this many times a minute; the rest is counted.
+LOG_REPEATS_PER_MINUTE = 10

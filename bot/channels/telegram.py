@@ -32,7 +32,8 @@ from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, BaseU
 from ..config import Settings
 from ..engine import Engine, Event, Reply
 from ..i18n import N_, SOURCE_LANGUAGE, SUPPORTED, translator
-from ..limits import STORE_RETRY_MAX_SECONDS, STORE_RETRY_SECONDS
+from ..flood import FloodGate, Verdict
+from ..limits import STORE_RETRY_MAX_SECONDS, STORE_RETRY_SECONDS, USER_TEXT_CHARS
 from ..metrics import metrics
 from . import moderators, outbox
 from .inbox import Inbox, store_is_busy
@@ -109,6 +110,10 @@ class TelegramChannel:
         self.settings = settings
         self.concurrency = concurrency
         self.log_key = settings.token or "safebot"
+        self.flood = FloodGate(settings.user_messages_per_minute)
+
+    def is_distress(self, text: str) -> bool:
+        return bool(self.engine.distress.match(text[:USER_TEXT_CHARS]))
 
     # building -------------------------------------------------------------------------
     def build(self, with_updater: bool = True) -> Application:
@@ -193,7 +198,15 @@ class TelegramChannel:
     async def run_engine(self, update: Update, event: Event) -> list[Reply]:
         started = time.perf_counter()
         chat = update.effective_chat
-        replies = self.engine.handle(self.user_id(chat.id), event)
+        user_id = self.user_id(chat.id)
+        verdict = self.flood.decide(user_id, event, self.is_distress, self.engine.store.open_case_for)
+        if verdict is Verdict.HOLD:  # over the limit: no answer per message, one kind notice
+            metrics.inc("safebot_flood_held_total")
+            log.info("update_held kind=%s chat=%s", event.kind, chat_ref(chat.id, self.log_key))
+            return self.flood.notice(user_id, self.engine.store.load(user_id).lang)
+        replies = self.engine.handle(user_id, event)
+        if verdict is Verdict.QUIET:  # relayed to the person on the case; the bot stays quiet
+            replies = []
         metrics.inc("safebot_updates_handled_total")
         metrics.observe_latency(time.perf_counter() - started)
         log.info("update_handled kind=%s chat=%s replies=%d", event.kind, chat_ref(chat.id, self.log_key), len(replies))
@@ -288,6 +301,9 @@ class TelegramChannel:
         error = context.error
         if isinstance(error, (TimedOut, RetryAfter)):
             log.warning("telegram_transient_error error=%s", type(error).__name__)
+            return
+        if store_is_busy(error):  # the inbox keeps the update and tries again later
+            log.warning("store_busy_retry_later")
             return
         log.error("handler_error error=%s", type(error).__name__, exc_info=error)
 
