@@ -338,8 +338,9 @@ class Poller:
                     self.inbox.accept(update)
                     break
                 except Exception as exc:
-                    if not store_is_busy(exc):
-                        raise
+                    if not store_is_busy(exc):  # cannot be written at all: do not stop polling for it
+                        log.error("inbox_unstorable update=%s error=%s", update.update_id, type(exc).__name__)
+                        break
                     if self.stopping.is_set():
                         return  # not confirmed: Telegram keeps it for the next start
                     await asyncio.sleep(wait)
