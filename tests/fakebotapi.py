@@ -29,6 +29,10 @@ BOT_ID = 123456
 TOKEN = "123456:TEST-TOKEN-abcdefghijklmnopqrstuvwxyz012"
 
 
+class ApiError(Exception):
+    """A 400 with Telegram's description (e.g. editing a message that does not exist)."""
+
+
 @dataclass
 class Failure:
     status: int = 500
@@ -222,8 +226,9 @@ class FakeBotAPI:
         if request.match_info["token"] != TOKEN:
             return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
         failure = self._take_failure(method, params)
+        call = Call(method, params, time.monotonic(), ok=not (failure and failure.status))
         if method != "getUpdates":
-            self.calls.append(Call(method, params, time.monotonic(), ok=not (failure and failure.status)))
+            self.calls.append(call)
         if self.delay:
             await asyncio.sleep(self.delay)
         if failure:
@@ -239,7 +244,11 @@ class FakeBotAPI:
                     body["description"] = f"Too Many Requests: retry after {failure.retry_after}"
                 return web.json_response(body, status=failure.status)
         handler = getattr(self, f"api_{method}", None)
-        result = await handler(params) if handler else True
+        try:
+            result = await handler(params) if handler else True
+        except ApiError as exc:  # as Telegram answers: JSON with the reason
+            call.ok = False
+            return web.json_response({"ok": False, "error_code": 400, "description": str(exc)}, status=400)
         return web.json_response({"ok": True, "result": result})
 
     def _take_failure(self, method: str, params: dict) -> Failure | None:
@@ -293,7 +302,7 @@ class FakeBotAPI:
     async def api_editMessageText(self, params: dict) -> dict:
         key = (int(params["chat_id"]), int(params["message_id"]))
         if key not in self.messages:
-            raise web.HTTPBadRequest()
+            raise ApiError("Bad Request: message to edit not found")
         self.messages[key]["text"] = params.get("text", "")
         if params.get("reply_markup"):
             markup = params["reply_markup"]

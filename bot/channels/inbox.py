@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import sqlite3
 import time
 from collections import deque
@@ -33,12 +34,60 @@ from ..store import Store
 log = logging.getLogger(__name__)
 
 PRUNE_EVERY = 1000  # accepted updates between two prunes of old tombstones
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_unicode(value):
+    """A lone surrogate (possible in JSON, never valid text) becomes U+FFFD everywhere, so
+    no handler, SQLite write or Bot API call trips over it."""
+    if isinstance(value, str):
+        return LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {valid_unicode(k): valid_unicode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [valid_unicode(v) for v in value]
+    return value
 
 
 def store_is_busy(error: BaseException | None) -> bool:
     """SQLite's transient lock errors (another connection holds the write lock)."""
     return isinstance(error, sqlite3.OperationalError) and any(
         word in str(error).lower() for word in ("locked", "busy"))
+
+
+def _typed(value, *kinds) -> bool:
+    return value is None or (isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds))
+
+
+def shape_problem(update: Update) -> str | None:
+    """What our handlers read, with the wrong type (python-telegram-bot does not check
+    types). Telegram never sends such updates; a forged or broken one is refused here
+    instead of failing in a handler. None when the update is fine."""
+    try:
+        chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+        if chat is not None and not (isinstance(chat.id, int) and isinstance(chat.type, str)):
+            return "chat"
+        if user is not None and not (isinstance(user.id, int) and _typed(user.language_code, str)):
+            return "from"
+        if message is not None:
+            if getattr(message, "chat", None) is None:
+                return "message without chat"
+            for name, kinds in (("text", (str,)), ("caption", (str,)), ("message_id", (int,)),
+                                ("message_thread_id", (int,)), ("is_topic_message", (bool,))):
+                if not _typed(getattr(message, name, None), *kinds):
+                    return f"message.{name}"
+            reply = getattr(message, "reply_to_message", None)
+            if reply is not None and not _typed(getattr(reply, "message_id", None), int):
+                return "reply_to_message"
+        query = update.callback_query
+        if query is not None and not (_typed(query.data, str) and isinstance(query.id, str) and user is not None):
+            return "callback_query"
+        change = update.my_chat_member
+        if change is not None and (chat is None or not isinstance(getattr(change.new_chat_member, "status", None), str)):
+            return "my_chat_member"
+    except (AttributeError, TypeError, ValueError) as exc:
+        return type(exc).__name__
+    return None
 
 
 def chat_key(update: Update) -> str:
@@ -70,12 +119,13 @@ class Inbox:
         metrics.gauges["safebot_inbox_oldest_age_seconds"] = self.oldest_age
 
     # taking updates in ------------------------------------------------------------------
-    def accept(self, update: Update) -> bool:
-        """Write the update down and hand it to its chat's worker. True: new; False: a
-        resend already known. Raises sqlite3.OperationalError when the store is locked:
-        the caller must then not acknowledge the update (Telegram sends it again)."""
+    def accept(self, update: Update, raw: dict | None = None) -> bool:
+        """Write the update down (`raw`: the JSON as Telegram sent it, when we have it) and
+        hand it to its chat's worker. True: new; False: a resend already known. Raises
+        sqlite3.OperationalError when the store is locked: the caller must then not
+        acknowledge the update (Telegram sends it again)."""
         key = chat_key(update)
-        body = json.dumps(update.to_dict())  # ASCII: a lone surrogate cannot break the write
+        body = json.dumps(valid_unicode(raw if raw is not None else update.to_dict()))
         try:
             added = self.store.inbox_add(update.update_id, key, body, time.time())
         except sqlite3.OperationalError as exc:
@@ -139,8 +189,8 @@ class Inbox:
             return True  # handled already
         try:
             update = Update.de_json(json.loads(body), self.app.bot)
-        except Exception as exc:  # written by us from a parsed update: should not happen
-            log.error("inbox_unreadable update=%d error=%s", update_id, type(exc).__name__)
+        except Exception as exc:  # it was parsed once before it was written: should not happen
+            log.warning("inbox_unreadable update=%d error=%s", update_id, type(exc).__name__)
             update = None
         if update is not None:
             await self.app.process_update(update)  # handler errors go to the error handlers

@@ -36,7 +36,7 @@ from ..flood import FloodGate, Verdict
 from ..limits import STORE_RETRY_MAX_SECONDS, STORE_RETRY_SECONDS, USER_TEXT_CHARS
 from ..metrics import metrics
 from . import moderators, outbox
-from .inbox import Inbox, store_is_busy
+from .inbox import Inbox, shape_problem, store_is_busy
 from .tg import (allowed_updates, chat_ref, keyboard, media_kind, retry_after_seconds,  # noqa: F401 (re-exported)
                  token_looks_valid)
 
@@ -332,6 +332,11 @@ class Poller:
         """Into the inbox, in order; the offset moves past each one written (a locked
         store is waited out: what is not written is not confirmed)."""
         for update in updates:
+            problem = shape_problem(update)
+            if problem:  # not from Telegram as documented: nothing to handle, confirm it
+                log.warning("update_malformed update=%s reason=%s", update.update_id, problem)
+                self.offset = update.update_id + 1
+                continue
             wait = STORE_RETRY_SECONDS
             while True:
                 try:

@@ -32,7 +32,7 @@ from telegram.ext import Application
 from ..config import Settings
 from ..limits import BODY_READ_SECONDS, KEEPALIVE_SECONDS
 from ..metrics import metrics
-from .inbox import Inbox, store_is_busy
+from .inbox import Inbox, shape_problem, store_is_busy
 from .netguard import ConnectionGuard, connection_cap, raise_descriptor_limit, throttle_logging
 from .tg import allowed_updates
 
@@ -57,7 +57,7 @@ class Malformed(ValueError):
     """Not a Telegram update (only reachable with the right secret)."""
 
 
-def parse_update(body: bytes, bot) -> Update:
+def parse_update(body: bytes, bot) -> tuple[Update, dict]:
     try:
         data = json.loads(body)
         update = Update.de_json(data, bot) if isinstance(data, dict) else None
@@ -65,10 +65,10 @@ def parse_update(body: bytes, bot) -> Update:
         raise Malformed(type(exc).__name__) from None
     if update is None or not isinstance(update.update_id, int) or not 0 <= update.update_id <= MAX_UPDATE_ID:
         raise Malformed("no update_id")
-    message = update.effective_message
-    if message is not None and getattr(message, "chat", None) is None:
-        raise Malformed("message without chat")
-    return update
+    problem = shape_problem(update)
+    if problem:
+        raise Malformed(problem)
+    return update, data
 
 
 def make_web_app(app: Application, store, secret: str, *, inbox: Inbox | None = None, webhook_url: str | None = None,
@@ -96,8 +96,8 @@ def make_web_app(app: Application, store, secret: str, *, inbox: Inbox | None = 
         if len(body) > MAX_BODY:
             return web.Response(status=400, text="body too large")
         try:
-            update = parse_update(body, app.bot)
-            inbox.accept(update)
+            update, raw = parse_update(body, app.bot)
+            inbox.accept(update, raw)
         except Malformed as exc:
             log.warning("webhook_malformed reason=%s", exc)
             return web.Response(status=400, text="malformed update")
