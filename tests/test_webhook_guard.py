@@ -178,3 +178,20 @@ def test_repeated_errors_are_logged_a_few_times_a_minute_then_counted():
     now[0] += 61
     last = record()
     assert rf.filter(last) and "99997" in last.getMessage()
+
+
+async def test_a_client_that_disconnects_mid_body_leaves_no_traceback(served, caplog):
+    import logging
+
+    app, client, store, inbox = await served()
+    caplog.set_level(logging.INFO)
+    path = webhook_path(SECRET)
+    reader, writer = await asyncio.open_connection("127.0.0.1", client.port)
+    writer.write((f"POST {path} HTTP/1.1\r\nHost: x\r\nX-Telegram-Bot-Api-Secret-Token: {SECRET}\r\n"
+                  "Content-Type: application/json\r\nContent-Length: 5000\r\n\r\n{\"update_id\": 1").encode())
+    await writer.drain()
+    await asyncio.sleep(0.2)
+    writer.close()
+    await asyncio.sleep(0.5)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    assert (await client.get("/healthz")).status == 200
