@@ -167,7 +167,12 @@ class Inbox:
         try:
             while queue:
                 async with self.slots:
-                    handled = await self._handle(queue[0])
+                    try:
+                        handled = await self._handle(queue[0])
+                    except Exception:  # a bug, not the store: log it and keep the chat moving
+                        log.exception("inbox_handle_failed update=%d", queue[0])
+                        await self._mark_done(queue[0])
+                        handled = True
                 if handled:
                     queue.popleft()
                     wait = STORE_RETRY_SECONDS
