@@ -44,6 +44,8 @@ class Settings:
     rate_limit: bool = True
     urgent_reminder_minutes: int = 10
     cases_per_user_per_day: int = 3
+    user_messages_per_minute: int = 20  # per-user flood limit (bot/flood.py), bursts of half that
+    metrics_token: str | None = None  # when set, /metrics needs "Authorization: Bearer <token>"
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -65,4 +67,6 @@ class Settings:
             rate_limit=(env.get("SAFEBOT_RATE_LIMIT") or "on").lower() != "off",
             urgent_reminder_minutes=_int_or_none(env.get("URGENT_REMINDER_MINUTES")) or 10,
             cases_per_user_per_day=_int_or_none(env.get("CASES_PER_USER_PER_DAY")) or 3,
+            user_messages_per_minute=_int_or_none(env.get("USER_MESSAGES_PER_MINUTE")) or 20,
+            metrics_token=env.get("METRICS_TOKEN") or None,
         )

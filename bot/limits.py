@@ -56,3 +56,34 @@ DISTRESS_NEGATION_WORDS = 1  # "did not take my passport", but not "if not, I am
 DISTRESS_TYPO_MIN_CHARS = 5  # shorter words are not mended (too many look-alikes)
 DISTRESS_TYPO_MIN_SIMILARITY = 88  # rapidfuzz ratio: "pasport" → "passport", not "zhaopin" → "zhapian"
 DISTRESS_EVIDENCE_CHARS = 200
+
+# SQLite: how long one statement waits for another process's write lock. Short, because
+# the store is used from the event loop; the inbox and outbox retry later instead.
+SQLITE_BUSY_MS = 200
+
+# Durable inbox (bot/channels/inbox.py).
+# A handled update's bare id is kept this long so a resend by Telegram is recognised
+# (Telegram keeps undelivered updates for 24 hours).
+INBOX_TOMBSTONE_SECONDS = 24 * 3600
+# A store that is locked by another process: first retry after this, doubling up to the max.
+STORE_RETRY_SECONDS = 0.2
+STORE_RETRY_MAX_SECONDS = 5.0
+# On SIGTERM: how long handlers may finish what was taken in; the rest waits in the inbox.
+INBOX_DRAIN_SECONDS = 20.0
+
+# The public webhook server (bot/channels/netguard.py, bot/channels/web.py).
+# Open connections at most (fewer when the descriptor limit is low). At the cap a new
+# connection pushes out the longest-idle one; only when all are busy is it refused (503).
+MAX_CONNECTIONS = 512
+# Descriptors kept for the database, the Bot API client and logs besides connections.
+RESERVED_DESCRIPTORS = 128
+# A connection with no request in progress is closed after this (slow headers, idle keep-alive).
+CONNECTION_IDLE_SECONDS = 10.0
+# aiohttp's keep-alive between two requests on one connection.
+KEEPALIVE_SECONDS = 5.0
+# Reading a request body (Telegram's updates are small and sent at once).
+BODY_READ_SECONDS = 10.0
+# The descriptor limit we ask for at start (up to the hard limit).
+WANTED_DESCRIPTORS = 65536
+# Logging: the same warning or error at most this many times a minute; the rest is counted.
+LOG_REPEATS_PER_MINUTE = 10

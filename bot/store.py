@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 import sqlite_utils
 
-from .limits import HISTORY_LENGTH
+from .limits import HISTORY_LENGTH, SQLITE_BUSY_MS
 
 
 def now() -> str:
@@ -111,8 +111,6 @@ def _v3_outbox_fairness_and_copies(db: sqlite_utils.Database) -> None:
     db["relay_copies"].create_index(["source_chat_id", "source_message_id"])
 
 
-# Forward migrations, in order. Never edit a released one: append a new function.
-
 
 def _v4_privacy(db: sqlite_utils.Database) -> None:
     """Privacy: case numbers that never repeat (a counter in meta, so a deleted case's
@@ -130,10 +128,25 @@ def _v4_privacy(db: sqlite_utils.Database) -> None:
 
 
 # Forward migrations, in order. Never edit a released one: append a new function.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3_outbox_fairness_and_copies, _v4_privacy]
+
+
+def _v5_inbox(db: sqlite_utils.Database) -> None:
+    """The durable inbox: Telegram updates written down before they are acknowledged.
+    Keyed by Telegram's update_id so a resent update is recognised. Once handled, the body
+    and chat are cleared at once; the bare id stays a day (Telegram's own window) as a
+    tombstone, so a late resend is not handled twice."""
+    db["inbox"].create({"update_id": int, "chat": str, "body": str, "received_at": float, "done_at": float},
+                       pk="update_id")
+    db["inbox"].create_index(["done_at", "update_id"])
+
+
+# Forward migrations, in order. Never edit a released one: append a new function.
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3_outbox_fairness_and_copies, _v4_privacy, _v5_inbox]
 
 
 class Store:
+    checkpoint_after_inbox = False  # set by forget(): see inbox_done
+
     def __init__(self, path: str | Path):
         self.path = str(path)
         if self.path != ":memory:":
@@ -142,7 +155,7 @@ class Store:
         # secure_delete must be set before any page is written so no deleted byte survives.
         conn.execute("PRAGMA secure_delete=ON")
         conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA busy_timeout=5000")
+        conn.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")  # short: the event loop must not freeze; callers retry
         if self.path != ":memory:":
             conn.execute("PRAGMA journal_mode=WAL")
         self.db = sqlite_utils.Database(conn)
@@ -235,6 +248,9 @@ class Store:
             self.db.execute("DELETE FROM chat_messages WHERE user_id = ?", [user_id])
             self.db.execute("DELETE FROM users WHERE id = ?", [user_id])
         self.checkpoint()
+        # The update that asked for this still sits in the inbox (with the chat id); once it
+        # is cleared, the WAL is truncated again so no copy of it stays behind.
+        self.checkpoint_after_inbox = True
 
     def checkpoint(self) -> None:
         """Copy the WAL into the file and truncate it, so no deleted byte stays in -wal."""
@@ -420,3 +436,45 @@ class Store:
 
     def close(self) -> None:
         self.db.conn.close()
+
+    # inbox (bot.channels.inbox) -------------------------------------------------------
+    def inbox_add(self, update_id: int, chat: str, body: str, at: float) -> bool:
+        """Write an update down; False when this update_id was seen already (a resend)."""
+        cursor = self.db.execute("INSERT OR IGNORE INTO inbox (update_id, chat, body, received_at) VALUES (?, ?, ?, ?)",
+                                 [update_id, chat, body, at])
+        return cursor.rowcount == 1
+
+    def inbox_waiting(self) -> list[tuple[int, str]]:
+        """(update_id, chat) of every update not handled yet, oldest first."""
+        return [tuple(r) for r in self.db.execute(
+            "SELECT update_id, chat FROM inbox WHERE done_at IS NULL ORDER BY update_id")]
+
+    def inbox_body(self, update_id: int) -> str | None:
+        row = self.db.execute("SELECT body FROM inbox WHERE update_id = ? AND done_at IS NULL", [update_id]).fetchone()
+        return row[0] if row else None
+
+    def inbox_done(self, update_id: int, at: float) -> None:
+        """Handled: the text and the chat go at once; only the bare id stays (a tombstone)."""
+        self.db.execute("UPDATE inbox SET body = NULL, chat = NULL, done_at = ? WHERE update_id = ?", [at, update_id])
+        if self.checkpoint_after_inbox:
+            self.checkpoint_after_inbox = False
+            self.checkpoint()
+
+    def inbox_prune(self, before: float) -> int:
+        return self.db.execute("DELETE FROM inbox WHERE done_at IS NOT NULL AND done_at < ?", [before]).rowcount
+
+    def inbox_depth(self) -> int:
+        return self.db.execute("SELECT count(*) FROM inbox WHERE done_at IS NULL").fetchone()[0]
+
+    def inbox_oldest(self) -> float | None:
+        """When the oldest waiting update arrived (epoch seconds), None when none waits."""
+        return self.db.execute("SELECT min(received_at) FROM inbox WHERE done_at IS NULL").fetchone()[0]
+
+    def writable(self) -> bool:
+        """Can we take the write lock now? (False while another process holds it too long.)"""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            return False
+        self.db.execute("ROLLBACK")
+        return True

@@ -34,9 +34,12 @@ from .. import idhash
 from ..config import Settings
 from ..engine import Engine, Event, Reply
 from ..i18n import N_, SOURCE_LANGUAGE, SUPPORTED, translator
+from ..flood import FloodGate, Verdict
+from ..limits import STORE_RETRY_MAX_SECONDS, STORE_RETRY_SECONDS, USER_TEXT_CHARS
 from ..metrics import metrics
 from . import moderators, outbox
 from .replies import send_replies
+from .inbox import Inbox, shape_problem, store_is_busy
 from .tg import (allowed_updates, chat_ref, keyboard, media_kind, retry_after_seconds,  # noqa: F401 (re-exported)
                  token_looks_valid)
 from .tg_privacy import record_incoming
@@ -116,6 +119,10 @@ class TelegramChannel:
         self.id_key = idhash.load_key(engine.store.path, settings.secret_key)
         idhash.rehash_legacy_ids(engine.store, self.id_key)
         self.log_key = self.id_key.decode("utf-8", "replace")  # logs: chats as keyed hashes, not by the token
+        self.flood = FloodGate(settings.user_messages_per_minute)
+
+    def is_distress(self, text: str) -> bool:
+        return bool(self.engine.distress.match(text[:USER_TEXT_CHARS]))
 
     # building -------------------------------------------------------------------------
     def build(self, with_updater: bool = True) -> Application:
@@ -203,9 +210,17 @@ class TelegramChannel:
     async def run_engine(self, update: Update, event: Event) -> list[Reply]:
         started = time.perf_counter()
         chat = update.effective_chat
-        record_incoming(self.engine.store, self.user_id(chat.id), update)  # for "Clear this chat"
+        user_id = self.user_id(chat.id)
+        record_incoming(self.engine.store, user_id, update)  # for "Clear this chat"
         event = dataclasses.replace(event, address=str(chat.id))  # kept only on an open case
-        replies = self.engine.handle(self.user_id(chat.id), event)
+        verdict = self.flood.decide(user_id, event, self.is_distress, self.engine.store.open_case_for)
+        if verdict is Verdict.HOLD:  # over the limit: no answer per message, one kind notice
+            metrics.inc("safebot_flood_held_total")
+            log.info("update_held kind=%s chat=%s", event.kind, chat_ref(chat.id, self.log_key))
+            return self.flood.notice(user_id, self.engine.store.load(user_id).lang)
+        replies = self.engine.handle(user_id, event)
+        if verdict is Verdict.QUIET:  # relayed to the person on the case; the bot stays quiet
+            replies = []
         metrics.inc("safebot_updates_handled_total")
         metrics.observe_latency(time.perf_counter() - started)
         log.info("update_handled kind=%s chat=%s replies=%d", event.kind, chat_ref(chat.id, self.log_key), len(replies))
@@ -302,6 +317,9 @@ class TelegramChannel:
         if isinstance(error, (TimedOut, RetryAfter)):
             log.warning("telegram_transient_error error=%s", type(error).__name__)
             return
+        if store_is_busy(error):  # the inbox keeps the update and tries again later
+            log.warning("store_busy_retry_later")
+            return
         log.error("handler_error error=%s", type(error).__name__, exc_info=error)
 
 
@@ -309,13 +327,13 @@ POLL_TIMEOUT = 25  # seconds Telegram may hold a getUpdates call open (long poll
 
 
 class Poller:
-    """Long polling that confirms to Telegram only the updates that were handled.
+    """Long polling through the durable inbox (bot.channels.inbox).
 
-    python-telegram-bot's Updater asks for the next batch (which confirms the last one)
-    as soon as a batch is queued, so a crash loses what was queued but not yet handled.
-    Here a batch is handled first — chats concurrently, each chat's updates in order —
-    and only then confirmed by the next getUpdates. After a crash Telegram sends the
-    unconfirmed updates again: a few may be handled twice, none is lost.
+    Each fetched batch is written to the inbox and the next getUpdates (which confirms it
+    to Telegram) goes out at once: fetching never waits for a handler, so one slow or
+    flooding chat cannot hold up the others. A batch is confirmed only once it is written
+    down; after a crash the inbox hands out what was left, and a resend is recognised by
+    its update_id.
     """
 
     def __init__(self, channel: "TelegramChannel", app: Application):
@@ -323,21 +341,34 @@ class Poller:
         self.app = app
         self.offset: int | None = None
         self.stopping = asyncio.Event()
+        self.inbox = Inbox(app, channel.engine.store, channel.concurrency)
 
-    async def handle_batch(self, updates: list[Update]) -> None:
-        by_chat: dict[Any, list[Update]] = {}
+    async def write_down(self, updates: list[Update]) -> None:
+        """Into the inbox, in order; the offset moves past each one written (a locked
+        store is waited out: what is not written is not confirmed)."""
         for update in updates:
-            by_chat.setdefault(PerChatUpdateProcessor.key(update), []).append(update)
-        bound = asyncio.Semaphore(self.channel.concurrency)
-
-        async def one_chat(chat_updates: list[Update]) -> None:
-            async with bound:
-                for update in chat_updates:
-                    await self.app.process_update(update)
-
-        await asyncio.gather(*(one_chat(u) for u in by_chat.values()))
+            problem = shape_problem(update)
+            if problem:  # not from Telegram as documented: nothing to handle, confirm it
+                log.warning("update_malformed update=%s reason=%s", update.update_id, problem)
+                self.offset = update.update_id + 1
+                continue
+            wait = STORE_RETRY_SECONDS
+            while True:
+                try:
+                    self.inbox.accept(update)
+                    break
+                except Exception as exc:
+                    if not store_is_busy(exc):  # cannot be written at all: do not stop polling for it
+                        log.error("inbox_unstorable update=%s error=%s", update.update_id, type(exc).__name__)
+                        break
+                    if self.stopping.is_set():
+                        return  # not confirmed: Telegram keeps it for the next start
+                    await asyncio.sleep(wait)
+                    wait = min(wait * 2, STORE_RETRY_MAX_SECONDS)
+            self.offset = update.update_id + 1
 
     async def run(self) -> None:
+        self.inbox.resume()
         failures = 0
         while not self.stopping.is_set():
             fetch = asyncio.ensure_future(self.app.bot.get_updates(
@@ -360,14 +391,14 @@ class Poller:
                 continue
             failures = 0
             if updates:
-                await self.handle_batch(list(updates))  # even when asked to stop: finish the batch
-                self.offset = updates[-1].update_id + 1
+                await self.write_down(list(updates))
         if self.offset is not None:
-            # Confirm the last handled batch; anything newer stays with Telegram for next time.
+            # Confirm what was written down; anything newer stays with Telegram for next time.
             try:
                 await self.app.bot.get_updates(offset=self.offset, timeout=0, limit=1)
             except TelegramError:
                 pass
+        await self.inbox.drain()  # finish what was taken in; the rest waits in the inbox
 
 
 async def poll(channel: "TelegramChannel", stop: asyncio.Event | None = None) -> int:

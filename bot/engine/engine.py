@@ -170,7 +170,7 @@ class Engine:
 
     def _feedback(self, state: State, rest: str, t: Translator) -> list[Reply]:
         case_id, _, value = rest.partition(":")
-        case = self.store.case(int(case_id)) if case_id.isdigit() else None
+        case = self.store.case(int(case_id)) if case_id.isascii() and case_id.isdigit() and len(case_id) < 19 else None
         if case is None or case["user_id"] != state.user_id or value not in ("y", "n"):
             return self._expired(state, t)
         self.store.update_case(case["id"], helpful=value)
@@ -284,7 +284,7 @@ class Engine:
 
     def _typed_button(self, state: State, text: str, t: Translator) -> Button | None:
         buttons = [Button(label, data) for label, data in state.data.get("shown", [])]
-        if text.isdigit():
+        if text.isdecimal():  # isdigit() also takes "²", which int() refuses
             index = int(text) - 1
             return buttons[index] if 0 <= index < len(buttons) else None
         wanted = text.casefold()
