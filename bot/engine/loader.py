@@ -20,7 +20,7 @@ from .. import CONTENT_DIR, DIALOGS_DIR
 from .. import limits
 from .model import Bundle, ButtonSpec, Fact, Problem, Screen
 
-SCREEN_KEYS = {"text", "buttons", "facts", "no_facts", "choices", "back"}
+SCREEN_KEYS = {"text", "buttons", "facts", "no_facts", "choices", "back", "keywords"}
 BUTTON_KEYS = {"label", "go", "action"}
 FACT_KEYS = {"id", "topic", "origin", "destination", "country", "text", "amounts", "source",
              "source_name", "as_of", "checked", "confidence"}
@@ -74,6 +74,16 @@ def _date_text(value: object) -> str:
     return str(value) if value is not None else ""
 
 
+def _keywords(value: object, here: str, problems: list[Problem]) -> str | None:
+    """`keywords:` is one translatable line of comma-separated words (translators add theirs)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        problems.append(Problem("error", here, "keywords: write one line of words separated by commas"))
+        return None
+    return value.strip()
+
+
 def load_dialogs(dialogs_dir: Path, problems: list[Problem]) -> tuple[dict[str, Screen], dict[str, str]]:
     screens: dict[str, Screen] = {}
     deep_links: dict[str, str] = {}
@@ -115,6 +125,7 @@ def load_dialogs(dialogs_dir: Path, problems: list[Problem]) -> tuple[dict[str, 
                 facts=[str(f) for f in _as_list(spec.get("facts"))],
                 no_facts=str(spec["no_facts"]).strip() if spec.get("no_facts") else None,
                 choices=spec.get("choices"), back=spec.get("back"),
+                keywords=_keywords(spec.get("keywords"), here, problems),
             )
     return screens, deep_links
 
@@ -199,6 +210,12 @@ def load(dialogs_dir: Path = DIALOGS_DIR, content_dir: Path = CONTENT_DIR) -> tu
     from ..safety import load_safety_content  # safety data lives in content/ too
 
     bundle.extra.update(load_safety_content(content_dir, problems))
+    from .vocab import load_vocab  # typed words and country names (content/words/)
+
+    bundle.extra["vocab"] = load_vocab(bundle.all_countries, content_dir, problems)
+    from .jobad import load_job_ad_signs
+
+    bundle.extra["jobad"] = load_job_ad_signs(content_dir, problems)
     problems.extend(validate(bundle))
     return bundle, problems
 

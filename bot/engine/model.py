@@ -59,6 +59,7 @@ class Screen:
     no_facts: str | None = None
     choices: str | None = None  # "role", "origin", "destination", "location", "language"
     back: str | None = None
+    keywords: str | None = None  # "fee, cost, how much": words people type for this screen
 
 
 @dataclass
