@@ -89,10 +89,13 @@ class _LanguageIndex:
     def _weigh(table: dict[str, dict[str, float]], count: int) -> dict[str, dict[str, float]]:
         weighed = {}
         for term, screens in table.items():
-            if len(screens) > max(2, MAX_SCREEN_SHARE * count):
-                continue
             idf = math.log(1 + count / len(screens))
-            weighed[term] = {s: w * idf for s, w in screens.items()}
+            if len(screens) > max(2, MAX_SCREEN_SHARE * count):
+                # a common word ("passport") still points to the screens that name it in a
+                # keyword or label, not to every screen whose text mentions it
+                screens = {s: w for s, w in screens.items() if w > TEXT_WORD}
+            if screens:
+                weighed[term] = {s: w * idf for s, w in screens.items()}
         return weighed
 
     def mend(self, word: str) -> str:

@@ -51,7 +51,9 @@ class Vocab:
         """What a short message means as navigation ("menu", "back", "yes"...), else None."""
         langs = (lang, "en") if lang != "en" else ("en",)
         filler = set().union(*(self.particles.get(code, set()) for code in langs))
-        words = [w for w in tokens(text) if w not in filler]
+        typed_words = tokens(text)
+        # "po" alone is no answer, but Khmer "ចាស" is both a polite word and "yes"
+        words = [w for w in typed_words if w not in filler] or typed_words
         if not words or len(words) > 4:
             return None
         typed = compact_form(" ".join(words))
