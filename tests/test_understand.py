@@ -67,7 +67,7 @@ def test_filipino_question_shows_the_fees_for_the_route_it_names(fil):
     fil.send("para sa sarili ko po")  # not the label: understood
     assert fil.screen == "ask_origin"
     fil.send("Pilipinas")
-    fil.send("6")  # a button number still works: Hong Kong is the 4th... take Taiwan first
+    fil.send("5")  # a button number still works: Taiwan
     fil.send("magkano ang placement fee sa hongkong")
     assert fil.screen == "costs_fees"
     assert "Hong Kong" in fil.text and "Pinagkunan" in fil.text  # the HK facts, with sources

@@ -20,8 +20,8 @@ from functools import lru_cache
 from ..safety.normalize import compact_map, phrase_pattern, words
 
 LATIN_WORD = re.compile(r"^[a-z0-9]")
-# Latin phrases this short must also end at a word end ("hk", "id" inside other words).
-SHORT_LATIN = 2
+# Latin phrases this short must also end at a word end ("hk" in "hkd", Vietnamese "con" in "công").
+SHORT_LATIN = 3
 
 
 @lru_cache(maxsize=8192)

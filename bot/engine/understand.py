@@ -38,7 +38,7 @@ TYPO_MIN_CHARS = 4
 # The question is read up to here (a question is short; a long text is an ad or a story).
 QUESTION_CHARS = 300
 # One screen is shown when it scores at least SURE and this many times the next one.
-SURE, SURE_LEAD = 4.0, 1.6
+SURE, SURE_LEAD = 4.0, 2.0
 # Screens offered as "Is it one of these?": score at least OFFER and this share of the best.
 OFFER, OFFER_SHARE, OFFER_COUNT = 1.5, 0.35, 3
 KEYWORD_SPLIT = re.compile(r"[,;/|\n،、，၊။។;]+")
@@ -134,6 +134,15 @@ class QuestionIndex:
             label = (from_parent or incoming.get(screen_id) or [None])[0]
             if label:
                 self.titles[screen_id] = label
+        # a screen's parents, grandparents...: "costs" scoring close behind "costs_fees" only
+        # says the question is about costs, so it does not make the answer less sure
+        self.ancestors: dict[str, set[str]] = {}
+        for screen_id in screens:
+            seen, current = set(), bundle.parents.get(screen_id)
+            while current and current not in seen and current != "main":
+                seen.add(current)
+                current = bundle.parents.get(current)
+            self.ancestors[screen_id] = seen
         self.languages = {lang: _LanguageIndex(bundle, screens, translator(lang), incoming) for lang in SUPPORTED}
 
     def rank(self, text: str, langs: tuple[str, ...]) -> list[tuple[str, float]]:
@@ -157,8 +166,8 @@ class QuestionIndex:
         ranked = [(s, score) for s, score in self.rank(text, langs) if s in self.titles]
         if not ranked or ranked[0][1] < OFFER:
             return Answer()
-        top = ranked[0][1]
-        second = ranked[1][1] if len(ranked) > 1 else 0.0
+        best, top = ranked[0]
+        second = next((score for s, score in ranked[1:] if s not in self.ancestors.get(best, ())), 0.0)
         if top >= SURE and top >= SURE_LEAD * second:
             return Answer(screens=[ranked[0][0]], sure=True)
         offered = [s for s, score in ranked[:OFFER_COUNT] if score >= max(OFFER, OFFER_SHARE * top)]
