@@ -155,6 +155,16 @@ def test_a_pasted_job_ad_is_scanned_anywhere_and_leads_back(fil):
     assert "1 sa 13" in fil.text  # back in the quiz, at the same question
 
 
+def test_menu_typed_after_send_me_the_ad_is_navigation_not_an_ad(fil):
+    fil.send("menu")
+    fil.press_data("a:scan")
+    fil.send("menu")
+    assert fil.screen == "main"
+    fil.press_data("a:scan")
+    fil.send(JOB_AD)
+    assert "MATAAS" in fil.text
+
+
 def test_not_found_says_so_and_offers_a_person(fil):
     fil.send("menu")
     fil.send("zxqv wpln")

@@ -49,7 +49,8 @@ class TypedText:
         choice = self.typed_choice(state, text, t)
         if choice is not None:
             return self._on_button(state, choice, t)
-        if state.pending == "scan":  # the job ad the user was asked to send
+        if state.pending == "scan" and self.vocab.intent(text, state.lang or "en") is None:
+            # the job ad the user was asked to send ("menu" or "back" is no job ad)
             state.pending = None
             return self.scan_reply(state, text, t)
         return None
