@@ -219,3 +219,24 @@ def test_country_names_in_any_language_and_common_spellings(bundle, typed, code)
 ])
 def test_navigation_words_in_every_language(bundle, lang, typed, intent):
     assert bundle.extra["vocab"].intent(typed, lang) == intent
+
+
+def test_keywords_must_be_one_line_of_words(tmp_path):
+    from bot.engine.loader import load_dialogs
+
+    (tmp_path / "x.yaml").write_text("screens:\n  a:\n    text: Hi\n    keywords: [fee, cost]\n"
+                                     "  b:\n    text: Hi\n    keywords: \"fee, cost\"\n", encoding="utf-8")
+    problems = []
+    screens, _ = load_dialogs(tmp_path, problems)
+    assert [p.where for p in problems] == ["dialogs/x.yaml: a"]
+    assert screens["b"].keywords == "fee, cost"
+
+
+def test_keywords_are_extracted_for_translators():
+    import io
+
+    from bot.i18n_extract import extract_yaml
+
+    doc = b"screens:\n  costs:\n    text: Costs\n    keywords: \"fee, how much\"\n"
+    found = [(msg, notes) for _, _, msg, notes in extract_yaml(io.BytesIO(doc), None, None, {})]
+    assert ("fee, how much", [found[1][1][0]]) == found[1] and "people type" in found[1][1][0]

@@ -7,9 +7,11 @@ commands and buttons → an open case's relay → a pasted job ad → typed navi
 
 from __future__ import annotations
 
+from .. import cases
 from ..i18n import N_, Translator
 from ..safety.language import detect
 from ..store import State
+from .jobad import looks_like_job_ad
 from .model import Button, Reply
 from .quiz import QUIZ_PREFIX, T_TALK
 from .render import MAIN
@@ -75,15 +77,11 @@ class TypedText:
     def case_relay(self, state: State, text: str, t: Translator, open_case: dict | None) -> list[Reply] | None:
         if open_case is None:
             return None
-        from .. import cases
-
         cases.add_user_message(self.store, open_case, "text", text)
         return self._case_ack(state, open_case, t)
 
     # 5. a pasted job ad, anywhere ------------------------------------------------------------
     def pasted_job_ad(self, state: State, text: str, t: Translator, open_case: dict | None) -> list[Reply] | None:
-        from .jobad import looks_like_job_ad
-
         if not looks_like_job_ad(text, self.jobad, self.vocab):
             return None
         state.data["return_to"] = state.screen or "main"
