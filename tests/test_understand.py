@@ -75,6 +75,17 @@ def test_filipino_question_shows_the_fees_for_the_route_it_names(fil):
     assert (state.origin, state.destination) == ("PH", "HK")
 
 
+def test_a_country_in_a_question_changes_no_route_unless_the_answer_is_about_it(fil):
+    fil.send("para sa sarili ko")
+    fil.send("Pilipinas")
+    fil.send("Hong Kong")
+    fil.send("may nag offer sa fb ng typing job sa cambodia")  # a scam question, Cambodia in it
+    state = fil.engine.store.load("test:fil")
+    assert (state.origin, state.destination) == ("PH", "HK")
+    fil.send("magkano ang placement fee sa taiwan")
+    assert fil.engine.store.load("test:fil").destination == "TW"
+
+
 def test_typed_navigation_menu_and_back(fil):
     fil.send("menu")
     assert fil.screen == "main"

@@ -38,7 +38,7 @@ class TypedText:
     # 3. commands and buttons: a typed number, a button's label, a named option -------------
     def typed_button(self, state: State, text: str, t: Translator, open_case: dict | None) -> list[Reply] | None:
         shown = [Button(label, data) for label, data in state.data.get("shown", [])]
-        typed = fold(text.strip())
+        typed = fold(text.strip().rstrip(".)"))  # "2", "2.", "2)", "၂"
         if typed.isdigit():
             index = int(typed) - 1
             if 0 <= index < len(shown):
@@ -127,7 +127,7 @@ class TypedText:
         asking = state.screen if state.screen in CHOICE_SCREENS else None
         langs = tuple(dict.fromkeys(lang for lang in (state.lang, detect(text)) if lang))
         answer = self.questions.answer(text, langs)
-        if answer.screens:
+        if answer.sure and self._needs_route(answer.screens[0]):
             self._route_from_question(state, text)
         replies = self._answer_replies(state, answer, t)
         if asking:
@@ -146,21 +146,24 @@ class TypedText:
         return [Reply(text=t(T_NOT_FOUND), buttons=rows, screen=state.screen)]
 
     def _route_from_question(self, state: State, text: str) -> None:
-        """A country named in a question sets the route the answer is for ("fees for Hong Kong")."""
-        for code in self.vocab.countries(text):
-            is_origin, is_destination = code in self.bundle.origins, code in self.bundle.destinations
-            if is_destination and not is_origin:
-                state.destination = code
-            elif is_origin and not is_destination:
-                state.origin = code
-            elif is_origin and state.origin and state.origin != code:
-                state.destination = code  # Thailand, asked by someone from elsewhere
+        """A country named in a question about the route sets it ("fees for Hong Kong"): a
+        country of work replaces the one we had; a home country fills only a blank one."""
+        named = self.vocab.countries(text)
+        destinations = [c for c in named if c in self.bundle.destinations and c != state.origin]
+        if len(destinations) == 1:
+            state.destination = destinations[0]
+        origins = [c for c in named if c in self.bundle.origins and c not in self.bundle.destinations]
+        if len(origins) == 1 and not state.origin:
+            state.origin = origins[0]
 
     # never a route screen without the route --------------------------------------------------
+    def _needs_route(self, screen_id: str) -> bool:
+        screen = self.bundle.screens.get(screen_id)
+        return screen is not None and bool(screen.facts) and screen_id.startswith(ROUTE_TOPICS)
+
     def countries_first(self, state: State, screen_id: str) -> str | None:
         """The country question to ask before a screen whose facts need the route, if any."""
-        screen = self.bundle.screens.get(screen_id)
-        if screen is None or not screen.facts or not screen_id.startswith(ROUTE_TOPICS):
+        if not self._needs_route(screen_id):
             return None
         missing = "ask_origin" if not state.origin else "ask_destination" if not state.destination else None
         if missing:
