@@ -251,3 +251,17 @@ def test_keywords_are_extracted_for_translators():
     doc = b"screens:\n  costs:\n    text: Costs\n    keywords: \"fee, how much\"\n"
     found = [(msg, notes) for _, _, msg, notes in extract_yaml(io.BytesIO(doc), None, None, {})]
     assert ("fee, how much", [found[1][1][0]]) == found[1] and "people type" in found[1][1][0]
+
+
+def test_writing_at_the_language_picker_chooses_the_language_and_is_answered(engine):
+    chat = ChatClient(engine, user_id="test:picker", lang_hint=None)
+    chat.send("/start")
+    assert chat.screen == "ask_language"
+    chat.send("hi po! ask ko lang if legal ba ang 80,000 pesos na placement fee ng agency ko for HK?")
+    assert engine.store.load("test:picker").lang == "fil"
+    assert chat.screen == "ask_role"  # the start goes on, in Filipino
+    assert any(b.data in ("g:costs_fees", "g:costs_illegal") for b in chat.buttons)  # and the question was read
+    chat2 = ChatClient(engine, user_id="test:picker2", lang_hint=None)
+    chat2.send("/start")
+    chat2.send("Tagalog po")
+    assert engine.store.load("test:picker2").lang == "fil" and chat2.screen == "ask_role"

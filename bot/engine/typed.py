@@ -8,7 +8,7 @@ commands and buttons → an open case's relay → a pasted job ad → typed navi
 from __future__ import annotations
 
 from .. import cases
-from ..i18n import N_, Translator
+from ..i18n import N_, Translator, translator
 from ..safety.language import detect
 from ..store import State
 from .jobad import looks_like_job_ad
@@ -50,12 +50,24 @@ class TypedText:
             return self._on_button(state, button.data, t)
         choice = self.typed_choice(state, text, t)
         if choice is not None:
-            return self._on_button(state, choice, t)
+            replies = self._on_button(state, choice, t)
+            if choice.startswith("c:lang:") and self.vocab.language_answer(text) is None:
+                # they wrote in their language instead of naming it: that chose it, and what
+                # they asked is answered too, before the next question of the start
+                return self._read_too(state, text, translator(state.lang)) or replies
+            return replies
         if state.pending == "scan" and self.vocab.intent(text, state.lang or "en") is None:
             # the job ad the user was asked to send ("menu" or "back" is no job ad)
             state.pending = None
             return self.scan_reply(state, text, t)
         return None
+
+    def _read_too(self, state: State, text: str, t: Translator) -> list[Reply] | None:
+        answer = self.questions.answer(text, (t.lang,))
+        if not answer.screens:
+            return None
+        asking = state.screen or "main"
+        return self._answer_replies(state, answer, t) + self.show(state, asking, t)
 
     def typed_choice(self, state: State, text: str, t: Translator) -> str | None:
         """The payload of the option a typed answer names on a question screen, e.g. "c:origin:NP"."""
