@@ -32,6 +32,8 @@ NOT_ANSWERS = {"main", "forget_confirm"}
 KEYWORD, LABEL, LABEL_WORD, KEYWORD_WORD, TEXT_WORD = 3.0, 2.5, 1.5, 1.5, 0.6
 # A word on more than this share of the screens says nothing about any of them.
 MAX_SCREEN_SHARE = 0.2
+# What the second language's index adds to the first's (see rank).
+OTHER_LANGUAGES = 0.5
 # Typos: a word this similar (rapidfuzz ratio) to a known word is taken for it.
 TYPO_SIMILARITY = 84
 TYPO_MIN_CHARS = 4
@@ -149,18 +151,26 @@ class QuestionIndex:
         words = [w for w in tokens(text[:QUESTION_CHARS]) if w not in self.ignore]
         if not words:
             return []
-        best: dict[str, dict[str, float]] = {}  # term -> {screen: weight}, the same term once
+        # each language's index scores the screens; the best language counts in full and the
+        # others (English loan words in Taglish) at OTHER_LANGUAGES, so that one word found in
+        # two languages ("agen", "agent") does not count twice
+        per_language: list[dict[str, float]] = []
+        seen: set[str] = set()
         for lang in dict.fromkeys((*langs, SOURCE_LANGUAGE)):
             index = self.languages.get(lang)
+            scores: dict[str, float] = defaultdict(float)
             for term, screens in (index.terms(words) if index else {}).items():
-                merged = best.setdefault(term, {})
+                if term in seen:
+                    continue  # the same word in both indexes ("visa"): once
+                seen.add(term)
                 for screen, weight in screens.items():
-                    merged[screen] = max(weight, merged.get(screen, 0.0))
-        scores: dict[str, float] = defaultdict(float)
-        for screens in best.values():
-            for screen, weight in screens.items():
-                scores[screen] += weight
-        return sorted(scores.items(), key=lambda item: -item[1])
+                    scores[screen] += weight
+            per_language.append(scores)
+        total: dict[str, float] = defaultdict(float)
+        for screen in set().union(*per_language):
+            values = sorted((scores.get(screen, 0.0) for scores in per_language), reverse=True)
+            total[screen] = values[0] + OTHER_LANGUAGES * sum(values[1:])
+        return sorted(total.items(), key=lambda item: -item[1])
 
     def answer(self, text: str, langs: tuple[str, ...]) -> Answer:
         ranked = [(s, score) for s, score in self.rank(text, langs) if s in self.titles]
