@@ -265,3 +265,20 @@ def test_writing_at_the_language_picker_chooses_the_language_and_is_answered(eng
     chat2.send("/start")
     chat2.send("Tagalog po")
     assert engine.store.load("test:picker2").lang == "fil" and chat2.screen == "ask_role"
+
+
+async def test_on_telegram_a_typed_question_and_a_typed_word_are_understood(bundle, server, tmp_path):
+    from telegram_harness import running_bot
+
+    user = 5550777
+    async with running_bot(bundle, server, tmp_path / "t.db"):
+        server.user_sends(user, "/start", language_code="fil")
+        await server.wait_for(lambda: server.texts_to(user))
+        server.user_sends(user, "para sa sarili ko po")
+        await server.wait_for(lambda: any("Saang bansa" in t for t in server.texts_to(user)))
+        server.user_sends(user, "Pilipinas")
+        server.user_sends(user, "hongkong")
+        await server.wait_for(lambda: any("Pangunahing menu" in t for t in server.texts_to(user)))
+        server.user_sends(user, "magkano ang placement fee")
+        await server.wait_for(lambda: any("Pinagkunan" in t for t in server.texts_to(user)))
+        assert any("Hong Kong" in t and "Pinagkunan" in t for t in server.texts_to(user))
