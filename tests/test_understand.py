@@ -123,6 +123,15 @@ def test_a_question_during_onboarding_is_answered_then_asked_again(fil):
     assert fil.screen == "ask_role"
 
 
+def test_a_route_question_during_the_start_is_answered_once_the_countries_are_known(fil):
+    fil.send("magkano ang placement fee")
+    assert fil.screen == "ask_role" and "dalawang bansa" in fil.text  # one question at a time
+    fil.send("1")
+    fil.send("Pilipinas")
+    fil.send("Hong Kong")
+    assert fil.screen == "costs_fees" and "Pinagkunan" in fil.text
+
+
 def test_quiz_goes_on_with_typed_yes_and_no_and_keeps_its_question(fil):
     fil.send("menu")
     fil.press_data("g:scam")

@@ -141,6 +141,10 @@ class TypedText:
         answer = self.questions.answer(text, langs)
         if answer.sure and self._needs_route(answer.screens[0]):
             self._route_from_question(state, text)
+        if asking and answer.sure and self.countries_first(state, answer.screens[0]):
+            # the answer needs the countries this start is about to ask: they come first, and
+            # then the answer (countries_first remembered it), not two questions at once
+            return [Reply(text=t(T_COUNTRIES_FIRST), kind="notice"), *self.show(state, asking, t)]
         replies = self._answer_replies(state, answer, t)
         if asking:
             # answered (or not), then the question the bot was asking, again
