@@ -81,17 +81,21 @@ class _LanguageIndex:
                     if roman and weight > TEXT_WORD:
                         add(words, romanised(word), screen_id, weight)
         count = len(screens)
-        self.phrases = self._weigh(phrases, count)
-        self.words = self._weigh(words, count)
+        # how rare a one-word keyword is counts the screens whose text uses it too: "money"
+        # as a keyword of costs says less than "receipt", because every other screen says money
+        used = {term: set(on) for term, on in words.items()}
+        self.phrases = self._weigh(phrases, count, used)
+        self.words = self._weigh(words, count, used)
         self.finder = PhraseFinder(self.phrases)
         self.known = [w for w in self.words if len(w) >= TYPO_MIN_CHARS]
         self._mended: dict[str, str] = {}
 
     @staticmethod
-    def _weigh(table: dict[str, dict[str, float]], count: int) -> dict[str, dict[str, float]]:
+    def _weigh(table: dict[str, dict[str, float]], count: int,
+               used: dict[str, set[str]]) -> dict[str, dict[str, float]]:
         weighed = {}
         for term, screens in table.items():
-            idf = math.log(1 + count / len(screens))
+            idf = math.log(1 + count / len(set(screens) | used.get(term, set())))
             if len(screens) > max(2, MAX_SCREEN_SHARE * count):
                 # a common word ("passport") still points to the screens that name it in a
                 # keyword or label, not to every screen whose text mentions it
