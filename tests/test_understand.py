@@ -220,6 +220,22 @@ def test_an_open_case_takes_text_but_numbers_labels_and_forget_still_work(engine
     assert engine.store.open_case_for("test:case") is None
 
 
+def test_in_a_case_a_story_naming_a_country_goes_to_the_person_and_a_short_answer_is_taken(engine):
+    chat = ChatClient(engine, user_id="test:loc")
+    chat.onboard()
+    chat.send("/human")
+    chat.press_data("a:human")
+    case = engine.store.open_case_for("test:loc")
+    chat.press_data("a:location")
+    assert chat.screen == "ask_location"
+    story = "they moved us from Thailand to a building in Cambodia last night"
+    chat.send(story)
+    assert engine.store.case_messages(case["id"])[-1]["body"] == story
+    assert engine.store.load("test:loc").data.get("location") is None
+    chat.send("cambodia po")
+    assert engine.store.load("test:loc").data.get("location") == "KH"
+
+
 @pytest.mark.parametrize("typed,code", [
     ("Malaysia", "MY"), ("Malaysiya", "MY"), ("malasia", "MY"), ("မလေးရှား", "MY"), ("मलेसिया", "MY"),
     ("মালয়েশিয়া", "MY"), ("马来西亚", "MY"), ("Korea", "KR"), ("Hàn Quốc", "KR"), ("han quoc", "KR"),

@@ -27,6 +27,9 @@ T_COUNTRIES_FIRST = N_("To show what fits your route, I need your two countries 
 # The questions asked at the start, and what a typed answer is matched against.
 CHOICE_SCREENS = {"ask_role": "role", "ask_origin": "origin", "ask_destination": "destination",
                   "ask_location": "location", "ask_language": "lang"}
+# Longest typed answer to such a question ("I am from Nepal, I want to go to Malaysia"), and
+# while a case is open (then longer messages go to the person helping).
+ANSWER_WORDS, ANSWER_WORDS_IN_CASE = 12, 4
 # Screens whose facts depend on the route: asked for the countries first when they are unknown.
 ROUTE_TOPICS = ("costs", "pathways", "rights")
 
@@ -48,7 +51,7 @@ class TypedText:
         button = next((b for b in shown if wanted and compact_form(b.label) == wanted), None)
         if button is not None:
             return self._on_button(state, button.data, t)
-        choice = self.typed_choice(state, text, t)
+        choice = self.typed_choice(state, text, t, open_case)
         if choice is not None:
             replies = self._on_button(state, choice, t)
             if choice.startswith("c:lang:") and self.vocab.language_answer(text) is None:
@@ -69,11 +72,14 @@ class TypedText:
         asking = state.screen or "main"
         return self._answer_replies(state, answer, t) + self.show(state, asking, t)
 
-    def typed_choice(self, state: State, text: str, t: Translator) -> str | None:
-        """The payload of the option a typed answer names on a question screen, e.g. "c:origin:NP"."""
+    def typed_choice(self, state: State, text: str, t: Translator, open_case: dict | None = None) -> str | None:
+        """The payload of the option a typed answer names on a question screen, e.g. "c:origin:NP".
+        An answer is short: a longer message while a person helps (a story that names a
+        country) is theirs to read, not an answer to the bot."""
         kind = CHOICE_SCREENS.get(state.screen or "")
-        if kind is None:
-            return None
+        limit = ANSWER_WORDS_IN_CASE if open_case else None if kind == "lang" else ANSWER_WORDS
+        if kind is None or (limit and len(text.split()) > limit):
+            return None  # (at the language picker, any message tells its language)
         if kind == "role":
             intent = self.vocab.intent(text, state.lang or "en")
             return f"c:role:{intent}" if intent in ("self", "family") else None
