@@ -3,7 +3,7 @@
 into locales/bot.pot, located by file, line and key, with a comment for translators.
 
 Which keys are user-visible:
-- dialogs/*.yaml: a screen's `text` and `no_facts`, each button's `label`;
+- dialogs/*.yaml: a screen's `text`, `no_facts` and `keywords`, each button's `label`;
 - content/facts/*.yaml: each fact's `text`;
 - content/redflags/flags.yaml: each flag's `why` and `question`.
 """
@@ -17,6 +17,9 @@ import yaml
 
 BUTTON_NOTE = "Button label: short (about 30 characters), a phone screen."
 SCREEN_NOTE = "Screen {key}. Keep {{placeholders}} as they are; simple words."
+KEYWORDS_NOTE = ("Words people type when they ask about screen {key}, separated by commas. Do not translate "
+                 "word by word: write the words people really use, also English loan words and your language "
+                 "in Latin letters. Any number of words.")
 FACT_NOTE = "Fact {key}. Keep {{placeholders}} (money amounts) as they are. Do not change numbers."
 
 
@@ -46,6 +49,8 @@ def extract_yaml(fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: 
             for key in ("text", "no_facts"):
                 if key in screen:
                     yield from _message(screen[key], note)
+            if "keywords" in screen:
+                yield from _message(screen["keywords"], KEYWORDS_NOTE.format(key=screen_key.value))
             buttons = screen.get("buttons")
             for button in (buttons.value if isinstance(buttons, yaml.SequenceNode) else []):
                 label = _mapping(button).get("label")

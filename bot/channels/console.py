@@ -2,7 +2,8 @@
 
 Each screen's buttons are numbered lines ("1) Label"); type a number or any text.
 /quit leaves. Works on a terminal and with piped stdin (one message per line), so a
-conversation can be scripted.
+conversation can be scripted; both show the first screen before the first line is read,
+so a script's first "1" picks the first language, as a person's would.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def run(engine: Engine, lang: str | None, stdin: TextIO = sys.stdin, out: TextIO
         engine.store.save(state)
     if interactive:
         out.write("Safe Migration Bot — terminal chat. Type a number to press a button, /quit to leave.\n")
-        print_replies(engine.handle(USER_ID, Event("command", "start", lang_hint=lang)), out)
+    print_replies(engine.handle(USER_ID, Event("command", "start", lang_hint=lang)), out)
     while True:
         if interactive:
             try:

@@ -1,7 +1,7 @@
 """The dialog engine: one event from any channel in, the replies to show out.
 
-Order of work for every event: load the user's state → (free text) the distress check,
-before anything else → commands / buttons / text → save the state → replies.
+Order of work for every event: load the user's state → (free text) the steps of
+`_on_text`, safety first → commands / buttons / text → save the state → replies.
 Button payloads are short ids ("g:costs", "c:origin:MM") checked against the loaded
 content; anything unknown or stale gets a kind "this menu has expired" and the menu.
 """
@@ -20,12 +20,13 @@ from . import emergency, privacy
 from .model import Bundle, Button, Event, Reply
 from .render import BACK, EMERGENCY, MAIN, ROLE_LABELS, render_screen, split_long
 from .quiz import QUIZ_PREFIX, RISK, T_TALK, Quiz
+from .typed import T_COUNTRIES_FIRST, TypedText
+from .understand import QuestionIndex
 
 log = logging.getLogger(__name__)
 
 # Python-side texts (the rest is in dialogs/). Marked for extraction with N_.
 T_EXPIRED = N_("This menu has expired. Here is the main menu.")
-T_NOT_UNDERSTOOD = N_("Sorry, I did not understand that. Please choose from the menu, or type the number of a button.")
 T_UNKNOWN_COMMAND = N_("I do not know that command. Here is the main menu.")
 T_MEDIA = N_("I can only read text and button presses. Please write in words, or choose from the menu.")
 T_TOO_LONG = N_("Your message was very long, so I read only the first part.")
@@ -44,7 +45,7 @@ T_CHECK_AGAIN = N_("Check another ad")
 
 
 @dataclass
-class Engine:
+class Engine(TypedText):
     bundle: Bundle
     store: Store
     # Set by the channel: False when no person can answer an urgent case soon (no moderator
@@ -53,10 +54,15 @@ class Engine:
     retention_days: int = 30  # Settings.retention_days: the privacy screen says it
 
     def __post_init__(self) -> None:
-        # loader.load() always provides both (empty matchers when content/ has no phrases)
+        # loader.load() always provides these (empty matchers when content/ has no phrases)
         self.distress: DistressMatcher = self.bundle.extra["distress"]  # type: ignore[assignment]
         self.redflags: RedFlags = self.bundle.extra["redflags"]  # type: ignore[assignment]
+        self.vocab = self.bundle.extra["vocab"]
+        self.jobad = self.bundle.extra["jobad"]
         self.quiz = Quiz(self.bundle)
+        if "questions" not in self.bundle.extra:  # built once for the loaded content, all languages
+            self.bundle.extra["questions"] = QuestionIndex(self.bundle, ignore=set(self.vocab.country_names))
+        self.questions: QuestionIndex = self.bundle.extra["questions"]  # type: ignore[assignment]
 
     # entry point ----------------------------------------------------------------------
     def handle(self, user_id: str, event: Event) -> list[Reply]:
@@ -89,6 +95,9 @@ class Engine:
 
     # rendering ------------------------------------------------------------------------
     def show(self, state: State, screen_id: str, t: Translator, notice: str | None = None, page: int = 0) -> list[Reply]:
+        ask = self.countries_first(state, screen_id)  # never "no facts for your route" for want of asking
+        if ask:
+            screen_id, notice = ask, notice or t(T_COUNTRIES_FIRST)
         screen = self.bundle.screens[screen_id]
         state.visit(screen_id)
         if page:
@@ -122,7 +131,7 @@ class Engine:
         target = self.bundle.deep_links.get(arg.lower()) if arg else None
         if target in self.bundle.screens:
             return self.show(state, target, t)  # NGOs' QR codes open the screen at once
-        if state.data.pop("ask_language", False):
+        if state.data.get("ask_language"):  # until a language is chosen, "start" asks it
             state.data["onboarding"] = True
             return self.show(state, "ask_language", t)
         if not (state.role and state.origin and state.destination):
@@ -153,6 +162,8 @@ class Engine:
             return self.quiz.answer(state, rest, t) or self._expired(state, t)
         if data == "x:leave":
             return self._leave_case(state, t)
+        if data == "x:return":
+            return self.return_to(state, t)
         if kind == "f":
             return self._feedback(state, rest, t)
         if data == "x:forget" and state.screen == "forget_confirm":
@@ -227,6 +238,7 @@ class Engine:
         if value not in allowed.get(kind, ()):
             return self._expired(state, t)
         if kind == "lang":
+            state.data.pop("ask_language", None)
             state.lang = value
             t = translator(value)
         elif kind == "location":
@@ -247,6 +259,16 @@ class Engine:
 
     # free text ------------------------------------------------------------------------
     def _on_text(self, state: State, text: str, t: Translator) -> list[Reply]:
+        """What wins when several things apply to one message, in this order (DESIGN.md):
+        1. a check-in duress word (not built yet: it will come first, escalated silently);
+        2. distress: safety first, whatever the user was doing;
+        3. commands and buttons: /command, a typed number or label, a named option, the
+           job ad the bot asked for;
+        4. an open case's relay: other text goes to the moderators;
+        5. a pasted job ad: the scam check;
+        6. typed navigation: menu, back, start again, yes, no, stop;
+        7. question matching (which also keeps a quiz or onboarding question).
+        """
         notices = []
         if len(text) > limits.USER_TEXT_CHARS:
             text = text[: limits.USER_TEXT_CHARS]
@@ -268,27 +290,16 @@ class Engine:
             if old:
                 replies[-1].buttons.append(emergency.switch_back_row(state, old))
             return notices + replies
-        if open_case and state.pending != "scan":
-            # A person is handling this user: their words go to the person, not to the menu.
-            cases.add_user_message(self.store, open_case, "text", stripped)
-            return notices + self._case_ack(state, open_case, t)
-        if state.pending == "scan":
-            state.pending = None
-            return notices + self.scan_reply(state, stripped, t)
-        button = self._typed_button(state, stripped, t)
-        if button is not None:
-            return notices + self._on_button(state, button.data, t)
-        if state.is_new:  # a first message, or the first after /forget: start from the beginning
-            return notices + self._start(state, "", t)
-        return notices + self.show(state, "main", t, notice=t(T_NOT_UNDERSTOOD))
+        for step in (self.typed_button, self.case_relay, self.pasted_job_ad, self.first_message,
+                     self.typed_navigation, self.typed_question):
+            replies = step(state, stripped, t, open_case)
+            if replies is not None:
+                return notices + replies
+        return notices  # not reached: typed_question always answers
 
-    def _typed_button(self, state: State, text: str, t: Translator) -> Button | None:
-        buttons = [Button(label, data) for label, data in state.data.get("shown", [])]
-        if text.isdecimal():  # isdigit() also takes "²", which int() refuses
-            index = int(text) - 1
-            return buttons[index] if 0 <= index < len(buttons) else None
-        wanted = text.casefold()
-        return next((b for b in buttons if b.label.casefold() == wanted), None)
+    def first_message(self, state: State, text: str, t: Translator, open_case: dict | None) -> list[Reply] | None:
+        """A first message, or the first after /forget: start from the beginning."""
+        return self._start(state, "", t) if state.is_new else None
 
     def _on_media(self, state: State, kind: str, t: Translator, ref: dict | None) -> list[Reply]:
         open_case = self.store.open_case_for(state.user_id)

@@ -21,7 +21,7 @@ from .. import limits
 from .model import Bundle, ButtonSpec, Fact, Problem, Screen
 from .phones import parse_phones, validate_phones
 
-SCREEN_KEYS = {"text", "buttons", "facts", "no_facts", "choices", "back", "urgent"}
+SCREEN_KEYS = {"text", "buttons", "facts", "no_facts", "choices", "back", "urgent", "keywords"}
 # urgent: true (who is in danger: whoever is asking), self, or relative
 URGENT_VALUES = {True: "any", "self": "self", "relative": "relative"}
 BUTTON_KEYS = {"label", "go", "action"}
@@ -81,6 +81,16 @@ def _date_text(value: object) -> str:
     return str(value) if value is not None else ""
 
 
+def _keywords(value: object, here: str, problems: list[Problem]) -> str | None:
+    """`keywords:` is one translatable line of comma-separated words (translators add theirs)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        problems.append(Problem("error", here, "keywords: write one line of words separated by commas"))
+        return None
+    return value.strip()
+
+
 def load_dialogs(dialogs_dir: Path, problems: list[Problem]) -> tuple[dict[str, Screen], dict[str, str]]:
     screens: dict[str, Screen] = {}
     deep_links: dict[str, str] = {}
@@ -123,6 +133,7 @@ def load_dialogs(dialogs_dir: Path, problems: list[Problem]) -> tuple[dict[str, 
                 no_facts=str(spec["no_facts"]).strip() if spec.get("no_facts") else None,
                 choices=spec.get("choices"), back=spec.get("back"),
                 urgent=URGENT_VALUES.get(spec.get("urgent")) if spec.get("urgent") else None,
+                keywords=_keywords(spec.get("keywords"), here, problems),
             )
             if spec.get("urgent") not in (None, False, *URGENT_VALUES):
                 problems.append(Problem("error", here, "urgent: must be true, self or relative"))
@@ -214,6 +225,12 @@ def load(dialogs_dir: Path = DIALOGS_DIR, content_dir: Path = CONTENT_DIR) -> tu
     from .places import load_places  # where a person in danger probably is
 
     bundle.extra["places"] = load_places(content_dir, bundle.all_countries, problems)
+    from .vocab import load_vocab  # typed words and country names (content/words/)
+
+    bundle.extra["vocab"] = load_vocab(bundle.all_countries, content_dir, problems)
+    from .jobad import load_job_ad_signs
+
+    bundle.extra["jobad"] = load_job_ad_signs(content_dir, problems)
     problems.extend(validate(bundle))
     return bundle, problems
 

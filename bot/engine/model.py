@@ -74,6 +74,7 @@ class Screen:
     # A screen that says danger: "Talk to a person" there opens an urgent case at once.
     # "self" or "relative" says who is in danger; "any" leaves it to who is asking.
     urgent: str | None = None
+    keywords: str | None = None  # "fee, cost, how much": words people type for this screen
 
 
 @dataclass
