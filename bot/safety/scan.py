@@ -1,9 +1,18 @@
-"""Paste-the-offer scam analysis: red flags found in a job ad, with the evidence quoted.
+"""Paste-the-offer scam analysis: red flags found in a job ad, each with the words that
+raised it, and the signs that make a notice look legitimate (which lower the score).
 
-Everything it knows is in content/redflags/: `flags.yaml` (each red flag: id, weight,
-explanation) and `<lang>.yaml` (phrases per flag in that language), `hubs.yaml` (scam-hub
-place names in local spellings) and `domains.yaml` (official recruitment domains, to catch
-look-alikes). Contacts (t.me, wa.me, phone numbers, Line/WeChat ids) are found by pattern.
+Everything it knows is data in content/redflags/ and content/wages.yaml:
+- `flags.yaml`: each red flag (weight, plain explanation); `<lang>.yaml`: phrases per flag
+  and words that negate a fee ("no placement fee"); `hubs.yaml`: scam-compound places;
+- `countries.yaml` and `jobs.yaml`: destinations and job names; a lure job in a lure
+  country, or a route through a third country, raises `scam_route`;
+- `money.yaml` + `wages.yaml`: salaries read with currency and period and compared with
+  what the job pays there (`pay_too_high`);
+- `domains.yaml` (official sites: look-alikes raise a flag, the real ones are a good sign)
+  and `legit.yaml` (licence numbers, official programmes with their channel, payments to a
+  private account, ads that speak as an official body).
+Phrases are matched twice: without spaces (scripts written without them, random spaces)
+and word by word with stems and gaps (scan_match), so real wording need not be exact.
 """
 
 from __future__ import annotations
@@ -17,17 +26,16 @@ import yaml
 
 from ..engine.model import Problem
 from .distress import is_latin, too_short
+from .language import detect
 from .normalize import compact, compact_map, phrase_pattern
+from .scan_match import PhraseIndex, quote, tokens
+from .scan_money import Wages, load_wages
+from .scan_signals import URL_RE, contacts, hosts, official, similar  # noqa: F401 (URL_RE re-exported)
 
-# Contacts that move the talk off any platform that could check the recruiter.
-CONTACT_PATTERNS = [
-    re.compile(r"(?:https?://)?(?:t\.me|telegram\.me|wa\.me|line\.me|api\.whatsapp\.com)/[\w+/?=.-]+", re.I),
-    re.compile(r"(?<![\w@])@[a-z][a-z0-9_]{4,31}\b", re.I),  # @handle
-    re.compile(r"\b(?:line|wechat|weixin|vx|wx|telegram|whatsapp|zalo|viber|imo)\s*(?:id)?\s*[:：]\s*[\w.+-]{3,}", re.I),
-    re.compile(r"(?<!\d)\+?\d[\d\s().-]{7,16}\d(?!\d)"),  # phone numbers
-]
-URL_RE = re.compile(r"\b(?:https?://)?((?:[a-z0-9-]+\.)+[a-z]{2,})(?:/\S*)?", re.I)
-REDFLAG_KEYS = {"language", "flags", "not"}
+REDFLAG_KEYS = {"language", "flags", "not", "negators"}
+DATA_FILES = {"flags", "hubs", "domains", "countries", "jobs", "legit", "money"}
+EVIDENCE_CHARS = 80
+NEGATION_CHARS = 10  # a negator this close before a phrase in spaceless text cancels it
 
 
 @dataclass
@@ -36,6 +44,15 @@ class Flag:
     weight: int
     why: str  # English source text (gettext msgid) explaining the red flag
     question: str | None = None  # yes/no question for the guided check (gettext msgid)
+    negatable: bool = False  # "no placement fee" is not a fee
+
+
+LEGIT_PREFIX = "legit_"  # flags with this prefix are good signs (negative weight)
+
+
+@dataclass
+class Legit:
+    licences: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
 
 
 @dataclass
@@ -44,9 +61,15 @@ class RedFlags:
     phrases: list[tuple[str, str, str]] = field(default_factory=list)  # (compact phrase, flag id, lang)
     # phrases that contain a red-flag phrase but mean the opposite ("no placement fee")
     neutral: set[str] = field(default_factory=set)
+    negators: set[str] = field(default_factory=set)  # compact, for spaceless scripts
     hubs: list[str] = field(default_factory=list)  # compact place names
     official_domains: list[str] = field(default_factory=list)
     thresholds: dict[str, int] = field(default_factory=lambda: {"high": 6, "medium": 3})
+    words: PhraseIndex = field(default_factory=PhraseIndex)  # phrases, countries, jobs, legit words
+    countries: dict[str, dict] = field(default_factory=dict)  # code -> {lure, rich, home}
+    jobs: dict[str, dict] = field(default_factory=dict)  # id -> {lure}
+    wages: Wages = field(default_factory=Wages)
+    legit: Legit = field(default_factory=Legit)
     _joined: re.Pattern[str] | None = None
 
     def compile(self) -> None:
@@ -75,7 +98,8 @@ class ScanResult:
     risk: str
     score: int
     language: str
-    flags: list[Finding]
+    flags: list[Finding]  # red flags (the JSON contract's "flags")
+    signals: list[Finding] = field(default_factory=list)  # legitimacy signs (legit_*), text output only
 
     def as_json(self) -> dict:
         return {"risk": self.risk, "score": self.score, "language": self.language,
@@ -85,32 +109,6 @@ class ScanResult:
 def registrable(host: str) -> str:
     """'www.dmw.gov.ph' -> 'dmw.gov.ph' (enough for look-alike checks on our list)."""
     return host.lower().removeprefix("www.")
-
-
-def _squash(host: str) -> str:
-    return "".join(ch for ch in host if ch.isalnum())
-
-
-def _similar(host: str, official: str) -> bool:
-    """A look-alike: not the official site, but the same letters with other dots or dashes
-    (dmw-gov.ph.com), or one or two letters changed (dmw.gov.pn, emigrate.gov.in.co)."""
-    if host == official or host.endswith("." + official):
-        return False
-    a, b = _squash(host), _squash(official)
-    if len(b) >= 6 and b in a:
-        return True
-    if abs(len(a) - len(b)) > 2:
-        return False
-    prev = list(range(len(b) + 1))  # Levenshtein distance, small strings only
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1] <= 2
-
-
-EVIDENCE_CHARS = 80
 
 
 def _whole_words(text: str, start: int, end: int) -> bool:
@@ -126,57 +124,174 @@ def _evidence(prepared: str, start: int, end: int) -> str:
     return prepared[start:end].strip(" ,.;:!?()[]\"'")
 
 
-SCRIPTS = [(lang, re.compile(f"[{block}]")) for lang, block in (
-    ("my", "\u1000-\u109f"), ("th", "\u0e00-\u0e7f"), ("lo", "\u0e80-\u0eff"), ("km", "\u1780-\u17ff"),
-    ("bn", "\u0980-\u09ff"), ("si", "\u0d80-\u0dff"), ("hi", "\u0900-\u097f"), ("zh_Hans", "\u4e00-\u9fff"))]
-
-
 def detect_language(text: str) -> str:
-    """A script-based guess; good enough to pick the reply language of `safebot scan`."""
-    counts = {lang: len(pattern.findall(text)) for lang, pattern in SCRIPTS}
-    best = max(counts, key=counts.get)
-    return best if counts[best] else "en"
+    """The ad's language (script, Lingua, marker words), English when it cannot tell."""
+    return detect(text) or "en"
+
+
+class _Collector:
+    """Findings by id, first evidence kept, later evidence appended (short)."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, Finding] = {}
+
+    def add(self, flag_id: str, evidence: str) -> None:
+        seen = self.items.get(flag_id)
+        if seen is None:
+            self.items[flag_id] = Finding(flag_id, evidence[:EVIDENCE_CHARS * 2])
+        elif evidence and evidence.casefold() not in seen.evidence.casefold() and len(seen.evidence) < EVIDENCE_CHARS:
+            seen.evidence += f", {evidence}"
+
+    def __contains__(self, flag_id: str) -> bool:
+        return flag_id in self.items
 
 
 def scan(text: str, redflags: RedFlags, lang_hint: str | None = None) -> ScanResult:
-    findings: dict[str, Finding] = {}
+    red, good = _Collector(), _Collector()
     phrase_languages: Counter[str] = Counter()
     flat, origin, prepared = compact_map(text)
     if redflags._joined is not None:
         for found in redflags._joined.finditer(flat):
             phrase = found.group(0)
             start, end = origin[found.start()], origin[found.end() - 1] + 1
-            if phrase in redflags._latin and not _whole_words(prepared, start, end):
+            latin = phrase in redflags._latin
+            if latin and not _whole_words(prepared, start, end):
                 continue
             flag_id, phrase_lang = redflags._by_phrase[phrase]
+            flag = redflags.flags.get(flag_id)
+            if flag and flag.negatable and (latin or _negated_flat(flat, found.start(), redflags.negators)):
+                continue  # Latin fee phrases are judged word by word below (negators)
             if phrase_lang:
                 phrase_languages[phrase_lang] += 1
-            if flag_id and flag_id not in findings:
-                quote = _evidence(prepared, start, end)
-                findings[flag_id] = Finding(flag_id, quote)
-    contacts = []
-    for pattern in CONTACT_PATTERNS:
-        contacts.extend(m.group(0).strip() for m in pattern.finditer(text))
-    if contacts:
-        findings["contact_offplatform"] = Finding("contact_offplatform", ", ".join(dict.fromkeys(contacts))[:120])
-    for m in URL_RE.finditer(text):
-        host = registrable(m.group(1))
-        if any(host == o or host.endswith("." + o) for o in redflags.official_domains):
-            continue  # an official site itself (doe.go.th is not a look-alike of mol.go.th)
-        for official in redflags.official_domains:
-            if _similar(host, official):
-                seen = findings.get("lookalike_domain")
-                evidence = f"{host} ≈ {official}"
-                if seen is None:
-                    findings["lookalike_domain"] = Finding("lookalike_domain", evidence)
-                elif evidence not in seen.evidence:
-                    seen.evidence += f", {evidence}"
-    score = sum(redflags.flags[f].weight if f in redflags.flags else 2 for f in findings)
+            if flag_id:
+                red.add(flag_id, _evidence(prepared, start, end))
+
+    words_ = tokens(text)
+    seen: dict[str, list[str]] = {}  # "country:KH" -> evidence...
+    for hit in redflags.words.find(words_):
+        kind, _, key = hit.key.partition(":")
+        said = quote(words_, hit.start, hit.end)
+        if kind == "flag":
+            if hit.lang:
+                phrase_languages[hit.lang] += 1
+            red.add(key, said)
+        else:
+            seen.setdefault(hit.key, []).append(said)
+
+    lang = lang_hint or _language(text, phrase_languages)
+    found_contacts = contacts(text)
+    if found_contacts:
+        red.add("contact_offplatform", ", ".join(found_contacts)[:120])
+
+    official_hosts = []
+    for host in hosts(text):
+        match = official(host, redflags.official_domains)
+        if match:
+            official_hosts.append(host)
+            continue
+        for domain in redflags.official_domains:
+            if similar(host, domain):
+                red.add("lookalike_domain", f"{host} ≈ {domain}")
+
+    countries = _keys(seen, "country")
+    home = {code for code, info in redflags.countries.items() if info.get("home") == lang}
+    abroad = {code: said for code, said in countries.items() if code not in home}
+    jobs = _keys(seen, "job")
+    _pay_check(text, lang, abroad, jobs, redflags, red)
+    _route_check(abroad, jobs, redflags, red)
+    _impersonation_check(seen, abroad, official_hosts, redflags, red)
+    if "private" in {k.partition(":")[0] for k in seen}:
+        red.add("private_payment", ", ".join(_keys(seen, "private").get("", [])) or "")
+    _legit_check(text, seen, official_hosts, redflags, red, good)
+
+    score = sum(redflags.flags[f].weight if f in redflags.flags else 2 for f in [*red.items, *good.items])
+    score = max(score, 0)
     risk = "high" if score >= redflags.thresholds["high"] else "medium" if score >= redflags.thresholds["medium"] else "low"
-    # The language whose phrases matched most (tells Indonesian from Filipino, Hindi from
-    # Nepali); else the script.
-    language = lang_hint or (phrase_languages.most_common(1)[0][0] if phrase_languages else detect_language(text))
-    return ScanResult(risk=risk, score=score, language=language, flags=list(findings.values()))
+    return ScanResult(risk=risk, score=score, language=lang, flags=list(red.items.values()),
+                      signals=list(good.items.values()))
+
+
+LATIN_LANGS = {"en", "id", "fil", "vi"}
+NON_LATIN = re.compile(r"[^\x00-\u024f\u1e00-\u1eff\s\W\d]")
+
+
+def _language(text: str, phrase_languages: Counter[str]) -> str:
+    """The ad's language; a Latin-letter ad whose phrases are English is English even when a
+    place name is also a romanised-Burmese marker word ("Myawaddy")."""
+    detected = detect(text)
+    top = phrase_languages.most_common(1)[0][0] if phrase_languages else None
+    if detected and detected not in LATIN_LANGS and top in LATIN_LANGS and not NON_LATIN.search(text):
+        return top
+    return detected or top or "en"
+
+
+def _negated_flat(flat: str, start: int, negators: set[str]) -> bool:
+    before = flat[max(0, start - NEGATION_CHARS):start]
+    return any(neg in before for neg in negators)
+
+
+def _keys(seen: dict[str, list[str]], kind: str) -> dict[str, list[str]]:
+    return {key.partition(":")[2]: said for key, said in seen.items() if key.partition(":")[0] == kind}
+
+
+def _pay_check(text: str, lang: str, abroad: dict, jobs: dict, redflags: RedFlags, red: _Collector) -> None:
+    """A salary far above what the job pays at the destination (or, with no destination
+    named, in the lure countries we have figures for: the highest of them)."""
+    wages = redflags.wages
+    if abroad:
+        places = [c for c in abroad if c in wages.countries()]
+    else:
+        places = [c for c, info in redflags.countries.items() if info.get("lure") and c in wages.countries()]
+    ceilings = [c for c in (wages.ceiling(place, list(jobs)) for place in places) if c]
+    if not ceilings:
+        return
+    ceiling = max(ceilings)
+    for amount in wages.amounts(text, lang):
+        if amount.kind == "fee":
+            continue
+        usd = amount.usd_month(wages.rates)
+        if usd is not None and usd > ceiling:
+            red.add("pay_too_high", amount.text)
+            return
+
+
+def _route_check(abroad: dict, jobs: dict, redflags: RedFlags, red: _Collector) -> None:
+    lure_places = [c for c in abroad if redflags.countries.get(c, {}).get("lure")]
+    lure_jobs = [j for j in jobs if redflags.jobs.get(j, {}).get("lure")]
+    if lure_places and lure_jobs:
+        red.add("scam_route", f"{jobs[lure_jobs[0]][0]} + {abroad[lure_places[0]][0]}")
+    if len(lure_places) >= 2 and (lure_jobs or "border_route" in red):
+        red.add("border_route", " → ".join(abroad[c][0] for c in lure_places[:3]))
+
+
+def _impersonation_check(seen: dict, abroad: dict, official_hosts: list[str], redflags: RedFlags,
+                         red: _Collector) -> None:
+    """Speaks as a labour office or embassy, recruits for a rich country, but asks for money
+    or a chat and shows no official website."""
+    claims = _keys(seen, "claim").get("", [])
+    rich = [c for c in abroad if redflags.countries.get(c, {}).get("rich")]
+    asks = any(f in red for f in ("fee_before", "contact_offplatform", "found_social")) or "private:" in seen
+    if claims and rich and asks and not official_hosts:
+        red.add("impersonation", f"{claims[0]} + {abroad[rich[0]][0]}")
+
+
+def _legit_check(text: str, seen: dict, official_hosts: list[str], redflags: RedFlags,
+                 red: _Collector, good: _Collector) -> None:
+    if any(f in red for f in ("private_payment", "scam_hub", "impersonation", "lookalike_domain", "passport_kept")):
+        return  # fake ads copy official names; these cancel every good sign
+    lowered = text.casefold()
+    for country, pattern in redflags.legit.licences:
+        m = pattern.search(lowered)
+        if m:
+            good.add("legit_licence", m.group(0).strip())
+    if official_hosts:
+        good.add("legit_domain", ", ".join(official_hosts[:3]))
+    channels = _keys(seen, "channel")
+    for programme, said in _keys(seen, "programme").items():
+        if programme in channels or official_hosts:
+            good.add("legit_programme", f"{said[0]} + {(channels.get(programme) or official_hosts)[0]}")
+    if good.items and "found_social" in red:
+        del red.items["found_social"]  # an official body's own page is not "found on social media"
 
 
 def load_redflags(content_dir: Path, problems: list[Problem]) -> RedFlags:
@@ -185,43 +300,90 @@ def load_redflags(content_dir: Path, problems: list[Problem]) -> RedFlags:
     if not base.exists():
         return result
 
-    def read(path: Path):
+    def read(name: str):
+        path = base / f"{name}.yaml"
+        if not path.exists():
+            return {}
         try:
             return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as exc:
             problems.append(Problem("error", f"content/redflags/{path.name}", f"not valid YAML: {exc}".replace("\n", " ")))
             return {}
 
-    spec = read(base / "flags.yaml") if (base / "flags.yaml").exists() else {}
+    spec = read("flags")
     for flag_id, item in (spec.get("flags") or {}).items():
         question = str(item["question"]).strip() if item.get("question") else None
-        result.flags[str(flag_id)] = Flag(str(flag_id), int(item.get("weight", 2)), str(item.get("why", "")).strip(), question)
+        result.flags[str(flag_id)] = Flag(str(flag_id), int(item.get("weight", 2)), str(item.get("why", "")).strip(),
+                                          question, bool(item.get("negatable")))
     result.thresholds.update(spec.get("thresholds") or {})
-    hubs = read(base / "hubs.yaml") if (base / "hubs.yaml").exists() else {}
-    for place in (hubs.get("hubs") or {}).values():
+    for place in (read("hubs").get("hubs") or {}).values():
         result.hubs.extend(c for c in (compact(str(n)) for n in place) if not too_short(c))
-    domains = read(base / "domains.yaml") if (base / "domains.yaml").exists() else {}
-    result.official_domains = [registrable(str(d["domain"])) for d in domains.get("domains") or [] if d.get("domain")]
+    result.official_domains = [registrable(str(d["domain"])) for d in read("domains").get("domains") or [] if d.get("domain")]
     for path in sorted(base.glob("*.yaml")):
-        if path.stem in ("flags", "hubs", "domains"):
-            continue
-        doc = read(path)
-        where = f"content/redflags/{path.name}"
-        for key in set(doc) - REDFLAG_KEYS:
-            problems.append(Problem("error", where, f"unknown key '{key}'"))
-        lang = str(doc.get("language") or path.stem)
-        result.neutral.update(c for c in (compact(str(p)) for p in doc.get("not") or []) if c)
-        for flag_id, phrases in (doc.get("flags") or {}).items():
-            if str(flag_id) not in result.flags:
-                problems.append(Problem("error", where, f"unknown flag '{flag_id}' (define it in flags.yaml)"))
-                continue
-            for phrase in phrases or []:
-                flat = compact(str(phrase))
-                if too_short(flat):
-                    problems.append(Problem("error", where, f"phrase '{phrase}' is too short to match safely"))
-                    continue
-                result.phrases.append((flat, str(flag_id), lang))
-    if "scam_hub" not in result.flags and result.hubs:
-        problems.append(Problem("error", "content/redflags/flags.yaml", "hubs.yaml needs a 'scam_hub' flag"))
+        if path.stem not in DATA_FILES:
+            _load_language(path, read(path.stem), result, problems)
+    _load_places_jobs(read("countries"), read("jobs"), result, problems)
+    _load_legit(read("legit"), spec, result, problems)
+    for flag_id in ("scam_hub", "scam_route", "pay_too_high", "impersonation", "private_payment", "contact_offplatform"):
+        if flag_id not in result.flags:
+            problems.append(Problem("error", "content/redflags/flags.yaml", f"the scan needs a '{flag_id}' flag"))
+    result.wages = load_wages(content_dir, problems)
     result.compile()
     return result
+
+
+def _load_language(path: Path, doc: dict, result: RedFlags, problems: list[Problem]) -> None:
+    where = f"content/redflags/{path.name}"
+    for key in set(doc) - REDFLAG_KEYS:
+        problems.append(Problem("error", where, f"unknown key '{key}'"))
+    lang = str(doc.get("language") or path.stem)
+    result.neutral.update(c for c in (compact(str(p)) for p in doc.get("not") or []) if c)
+    negators = [str(n) for n in doc.get("negators") or []]
+    result.words.add_negators(negators)
+    result.negators.update(c for c in (compact(n) for n in negators) if c and not is_latin(c))
+    for flag_id, phrases in (doc.get("flags") or {}).items():
+        flag = result.flags.get(str(flag_id))
+        if flag is None:
+            problems.append(Problem("error", where, f"unknown flag '{flag_id}' (define it in flags.yaml)"))
+            continue
+        for phrase in phrases or []:
+            flat = compact(str(phrase))
+            if too_short(flat):
+                problems.append(Problem("error", where, f"phrase '{phrase}' is too short to match safely"))
+                continue
+            result.phrases.append((flat, flag.id, lang))
+            result.words.add(str(phrase), f"flag:{flag.id}", lang, flag.negatable)
+
+
+def _load_places_jobs(countries: dict, jobs: dict, result: RedFlags, problems: list[Problem]) -> None:
+    for code, info in (countries.get("countries") or {}).items():
+        result.countries[str(code)] = {k: info.get(k) for k in ("lure", "rich", "home")}
+        for name in info.get("names") or []:
+            result.words.add(str(name), f"country:{code}")
+    for job, info in (jobs.get("jobs") or {}).items():
+        result.jobs[str(job)] = {"lure": bool(info.get("lure"))}
+        for name in info.get("names") or []:
+            result.words.add(str(name), f"job:{job}")
+
+
+def _load_legit(doc: dict, spec: dict, result: RedFlags, problems: list[Problem]) -> None:
+    where = "content/redflags/legit.yaml"
+    for signal in ("legit_licence", "legit_domain", "legit_programme"):
+        flag = result.flags.get(signal)
+        if flag is None or flag.weight >= 0:
+            problems.append(Problem("error", "content/redflags/flags.yaml", f"'{signal}' needs a negative weight"))
+    for country, patterns in (doc.get("licences") or {}).items():
+        for raw in patterns or []:
+            try:
+                result.legit.licences.append((str(country), re.compile(str(raw))))
+            except re.error as exc:
+                problems.append(Problem("error", where, f"licence pattern for {country} is not a valid regex: {exc}"))
+    for programme, info in (doc.get("programmes") or {}).items():
+        for name in info.get("names") or []:
+            result.words.add(str(name), f"programme:{programme}")
+        for channel in info.get("channels") or []:
+            result.words.add(str(channel), f"channel:{programme}")
+    for phrase in doc.get("private_payment") or []:
+        result.words.add(str(phrase), "private:")
+    for phrase in doc.get("official_claims") or []:
+        result.words.add(str(phrase), "claim:")
