@@ -199,7 +199,8 @@ def scan(text: str, redflags: RedFlags, lang_hint: str | None = None) -> ScanRes
     jobs = _keys(seen, "job")
     _pay_check(text, lang, abroad, jobs, redflags, red)
     _route_check(abroad, jobs, redflags, red)
-    _impersonation_check(seen, abroad, official_hosts, redflags, red)
+    chat_contact = any(not c[:1].isdigit() and not c.startswith("+") for c in found_contacts)  # not a phone number
+    _impersonation_check(seen, abroad, official_hosts, redflags, red, chat_contact)
     if "private" in {k.partition(":")[0] for k in seen}:
         red.add("private_payment", ", ".join(_keys(seen, "private").get("", [])) or "")
     _legit_check(text, seen, official_hosts, redflags, red, good)
@@ -257,20 +258,23 @@ def _pay_check(text: str, lang: str, abroad: dict, jobs: dict, redflags: RedFlag
 
 def _route_check(abroad: dict, jobs: dict, redflags: RedFlags, red: _Collector) -> None:
     lure_places = [c for c in abroad if redflags.countries.get(c, {}).get("lure")]
+    hub_places = [c for c in abroad if redflags.countries.get(c, {}).get("hubs")]
     lure_jobs = [j for j in jobs if redflags.jobs.get(j, {}).get("lure")]
     if lure_places and lure_jobs:
         red.add("scam_route", f"{jobs[lure_jobs[0]][0]} + {abroad[lure_places[0]][0]}")
+    elif hub_places:  # any job there: these countries have no legal recruitment channel for it
+        red.add("scam_route", abroad[hub_places[0]][0])
     if len(lure_places) >= 2 and (lure_jobs or "border_route" in red):
         red.add("border_route", " → ".join(abroad[c][0] for c in lure_places[:3]))
 
 
 def _impersonation_check(seen: dict, abroad: dict, official_hosts: list[str], redflags: RedFlags,
-                         red: _Collector) -> None:
+                         red: _Collector, chat_contact: bool) -> None:
     """Speaks as a labour office or embassy, recruits for a rich country, but asks for money
     or a chat and shows no official website."""
     claims = _keys(seen, "claim").get("", [])
     rich = [c for c in abroad if redflags.countries.get(c, {}).get("rich")]
-    asks = any(f in red for f in ("fee_before", "contact_offplatform", "found_social")) or "private:" in seen
+    asks = any(f in red for f in ("fee_before", "found_social")) or "private:" in seen or chat_contact
     if claims and rich and asks and not official_hosts:
         red.add("impersonation", f"{claims[0]} + {abroad[rich[0]][0]}")
 
@@ -357,7 +361,7 @@ def _load_language(path: Path, doc: dict, result: RedFlags, problems: list[Probl
 
 def _load_places_jobs(countries: dict, jobs: dict, result: RedFlags, problems: list[Problem]) -> None:
     for code, info in (countries.get("countries") or {}).items():
-        result.countries[str(code)] = {k: info.get(k) for k in ("lure", "rich", "home")}
+        result.countries[str(code)] = {k: info.get(k) for k in ("lure", "rich", "home", "hubs")}
         for name in info.get("names") or []:
             result.words.add(str(name), f"country:{code}")
     for job, info in (jobs.get("jobs") or {}).items():

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from .normalize import words
 
 MAX_GAP = 2  # other words allowed between two words of a phrase
-NEGATION_REACH = 3  # a negator this many words before (or right after) a phrase cancels it
+NEGATION_REACH = 3  # a negator this many words before a phrase cancels it
 LATIN_WORD = re.compile(r"^[a-z\u00c0-\u024f\u1e00-\u1eff'’]+$")
 # Longest suffixes first; a stem keeps at least 3 letters.
 SUFFIXES = ("ings", "ing", "ies", "es", "ed", "s")
@@ -95,9 +95,7 @@ class PhraseIndex:
         return hits
 
     def _negated(self, bases: list[str], start: int, end: int) -> bool:
-        before = bases[max(0, start - NEGATION_REACH):start]
-        after = bases[end + 1:end + 2]
-        return any(b in self.negators for b in before + after)
+        return any(b in self.negators for b in bases[max(0, start - NEGATION_REACH):start])
 
 
 def _match_rest(bases: list[str], start: int, phrase: tuple[str, ...]) -> int | None:
