@@ -31,9 +31,14 @@ WAGE_KEYS = {"country", "job", "kind", "amount", "currency", "per", "as_of", "so
 RATE_KEYS = {"currency", "per_usd", "as_of", "source", "source_name", "checked", "note"}
 
 
+# Every decimal digit of Unicode's Basic Multilingual Plane that is not 0-9, as 0-9.
+_DIGITS = {cp: str(unicodedata.digit(chr(cp))) for cp in range(0x80, 0x10000)
+           if unicodedata.category(chr(cp)) == "Nd"}
+
+
 def ascii_digits(text: str) -> str:
     """Thai, Khmer, Lao, Burmese, Bengali, Devanagari... digits as 0-9 (same length)."""
-    return "".join(str(unicodedata.digit(ch)) if ch.isdigit() and not ch.isascii() else ch for ch in text)
+    return text if text.isascii() else text.translate(_DIGITS)
 
 
 @dataclass
@@ -77,6 +82,10 @@ class Wages:
 
     def compile(self) -> None:
         vocab = self.vocabulary
+        # normalised once here, not on every scan
+        self._pay_words = [normalize(str(w)) for w in vocab.get("salary_words") or []]
+        self._fee_words = [normalize(str(w)) for w in vocab.get("fee_words") or []]
+        self._periods = {p: [normalize(str(w)) for w in ws] for p, ws in (vocab.get("periods") or {}).items()}
         for code, names in (vocab.get("currencies") or {}).items():
             for name in names:
                 self._currency_of[normalize(str(name))] = str(code)
@@ -103,7 +112,7 @@ class Wages:
             currency_word = m.group("aa") or m.group("ba") or m.group("cur")
             before = plain[max(0, m.start() - CONTEXT_BEFORE):m.start()]
             after = plain[m.end():m.end() + PERIOD_AFTER]
-            kind = _kind(before, self.vocabulary.get("salary_words"), self.vocabulary.get("fee_words"))
+            kind = _kind(before, self._pay_words, self._fee_words)
             currency = self._currency_of.get(currency_word.lower()) if currency_word else None
             if currency is None:
                 if kind != "pay" or not lang:
@@ -116,7 +125,7 @@ class Wages:
                 continue
             if m.group("bn") and not m.group("am") and m.group("bm"):
                 value *= self._multiplier_of.get(m.group("bm").lower(), 1.0)  # "15-20 triệu"
-            period = _period(before[-12:], after, self.vocabulary.get("periods") or {})
+            period = _period(before[-12:], after, self._periods)
             found.append(Amount(m.group(0).strip(), value, currency, period, kind))
         return found
 
@@ -147,8 +156,7 @@ def _kind(before: str, pay_words, fee_words) -> str:
     tie: 'ค่าแรง' (wage) over 'ค่า' (fee)); '' when neither is there."""
     def last(words) -> tuple[int, int]:
         best = (-1, 0)
-        for word in words or []:
-            w = normalize(str(word))
+        for w in words:
             best = max(best, (before.rfind(w), len(w)))
         return best
     pay, fee = last(pay_words), last(fee_words)
@@ -160,14 +168,13 @@ def _kind(before: str, pay_words, fee_words) -> str:
 def _period(before: str, after: str, periods: dict[str, list]) -> str:
     best, where = "month", len(after) + 1
     for period, words in periods.items():
-        for word in words:
-            w = normalize(str(word))
+        for w in words:
             at = after.find(w)
             if at != -1 and at < where:
                 best, where = period, at
     if where > len(after):
         for period, words in periods.items():  # "月薪1万", "daily wage 500"
-            if period != "month" and any(normalize(str(w)) in before for w in words):
+            if period != "month" and any(w in before for w in words):
                 return period
     return best
 
