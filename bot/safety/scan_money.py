@@ -24,7 +24,9 @@ DAYS_A_MONTH = 26  # a day wage counted as 26 working days
 HOURS_A_MONTH = 208
 WEEKS_A_MONTH = 4.33
 CONTEXT_BEFORE = 40  # characters before an amount searched for pay/fee words
-PERIOD_AFTER = 24  # characters after an amount searched for "a month", "/day"...
+PERIOD_AFTER = 24
+CURRENCY_BEFORE = 12  # characters before a number searched for a currency word  # characters after an amount searched for "a month", "/day"...
+NUMBER_START = re.compile(r"(?<![\d.,])\d")
 NUMBER = r"\d{1,3}(?:[,.\u00a0 ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d+)?"
 PERIOD_FACTORS = {"month": 1.0, "day": DAYS_A_MONTH, "hour": HOURS_A_MONTH, "week": WEEKS_A_MONTH, "year": 1 / 12}
 WAGE_KEYS = {"country", "job", "kind", "amount", "currency", "per", "as_of", "source", "source_name", "checked", "note"}
@@ -100,6 +102,9 @@ class Wages:
         self._pattern = re.compile(
             one("a") + r"(?:\s*(?:-|–|—|~|to|đến|ถึง|至|से)\s*" + one("b") + r")?"
             + rf"(?:\s*(?P<cur>{cur})(?![a-z]))?", re.I)
+        # The pattern is only tried where a number starts (or the currency word before it):
+        # a long alternation tried at every character would be slow.
+        self._currency_before = re.compile(rf"(?:{cur})\s*$", re.I)
 
     def amounts(self, text: str, lang: str | None = None) -> list[Amount]:
         """Every amount of money in the text that has a currency (or a pay word and the
@@ -108,7 +113,7 @@ class Wages:
             return []
         plain = ascii_digits(to_simplified(normalize(text)))
         found: list[Amount] = []
-        for m in self._pattern.finditer(plain):
+        for m in self._matches(plain):
             currency_word = m.group("aa") or m.group("ba") or m.group("cur")
             before = plain[max(0, m.start() - CONTEXT_BEFORE):m.start()]
             after = plain[m.end():m.end() + PERIOD_AFTER]
@@ -128,6 +133,19 @@ class Wages:
             period = _period(before[-12:], after, self._periods)
             found.append(Amount(m.group(0).strip(), value, currency, period, kind))
         return found
+
+
+    def _matches(self, plain: str):
+        done = 0
+        for number in NUMBER_START.finditer(plain):
+            if number.start() < done:
+                continue
+            start = number.start()
+            cur = self._currency_before.search(plain, max(done, start - CURRENCY_BEFORE), start)
+            m = self._pattern.match(plain, cur.start() if cur else start)
+            if m:
+                done = m.end()
+                yield m
 
 
 def _alternation(words: dict[str, str | float]) -> str:
