@@ -28,13 +28,15 @@ from ..engine.model import Problem
 from .distress import is_latin, too_short
 from .language import detect
 from .normalize import compact, compact_map, phrase_pattern
-from .scan_match import PhraseIndex, quote, tokens
+from .scan_match import PhraseIndex, in_original, quote, tokens
 from .scan_money import Wages, load_wages
 from .scan_signals import URL_RE, contacts, hosts, official, similar  # noqa: F401 (URL_RE re-exported)
 
 REDFLAG_KEYS = {"language", "flags", "not", "negators"}
 DATA_FILES = {"flags", "hubs", "domains", "countries", "jobs", "legit", "money"}
 EVIDENCE_CHARS = 80
+NON_LATIN = re.compile(r"[^\x00-\u024f\u1e00-\u1eff\s\W\d]")  # a letter of another script
+DETECT_CHARS = 400  # an ad's language shows in its first lines; Lingua on all of it is slow
 NEGATION_CHARS = 10  # a negator this close before a phrase in spaceless text cancels it
 
 
@@ -73,9 +75,13 @@ class RedFlags:
     _joined: re.Pattern[str] | None = None
 
     def compile(self) -> None:
-        # One trie for all: at each place the longest phrase wins, so "no placement fee"
-        # is read as a whole (and ignored) before "placement fee" could be.
-        self._joined = phrase_pattern({p for p, _, _ in self.phrases} | set(self.hubs) | self.neutral)
+        # Scripts written without spaces are matched in the text without spaces, in one trie:
+        # at each place the longest phrase wins, so "ไม่มีค่าหัว" is read as a whole (and
+        # ignored) before a shorter phrase inside it could be. Latin-letter phrases and
+        # place names are matched word by word (self.words) instead: an ad in Latin letters
+        # skips the trie.
+        items = {p for p, _, _ in self.phrases} | set(self.hubs) | self.neutral
+        self._joined = phrase_pattern({p for p in items if not is_latin(p)})
         self._by_phrase: dict[str, tuple[str, str]] = {}
         for phrase, flag, lang in self.phrases:
             self._by_phrase.setdefault(phrase, (flag, lang))
@@ -83,8 +89,6 @@ class RedFlags:
             self._by_phrase.setdefault(hub, ("scam_hub", ""))
         for phrase in self.neutral:
             self._by_phrase[phrase] = ("", "")
-        # Latin-script phrases must match whole words ("ipm" is not in "equipment").
-        self._latin = {phrase for phrase in self._by_phrase if is_latin(phrase)}
 
 
 @dataclass
@@ -149,18 +153,15 @@ class _Collector:
 def scan(text: str, redflags: RedFlags, lang_hint: str | None = None) -> ScanResult:
     red, good = _Collector(), _Collector()
     phrase_languages: Counter[str] = Counter()
-    flat, origin, prepared = compact_map(text)
-    if redflags._joined is not None:
+    if redflags._joined is not None and NON_LATIN.search(text):
+        flat, origin, prepared = compact_map(text)
         for found in redflags._joined.finditer(flat):
             phrase = found.group(0)
             start, end = origin[found.start()], origin[found.end() - 1] + 1
-            latin = phrase in redflags._latin
-            if latin and not _whole_words(prepared, start, end):
-                continue
             flag_id, phrase_lang = redflags._by_phrase[phrase]
             flag = redflags.flags.get(flag_id)
-            if flag and flag.negatable and (latin or _negated_flat(flat, found.start(), redflags.negators)):
-                continue  # Latin fee phrases are judged word by word below (negators)
+            if flag and flag.negatable and _negated_flat(flat, found.start(), redflags.negators):
+                continue
             if phrase_lang:
                 phrase_languages[phrase_lang] += 1
             if flag_id:
@@ -170,7 +171,7 @@ def scan(text: str, redflags: RedFlags, lang_hint: str | None = None) -> ScanRes
     seen: dict[str, list[str]] = {}  # "country:KH" -> evidence...
     for hit in redflags.words.find(words_):
         kind, _, key = hit.key.partition(":")
-        said = quote(words_, hit.start, hit.end)
+        said = in_original(text, quote(words_, hit.start, hit.end))
         if kind == "flag":
             if hit.lang:
                 phrase_languages[hit.lang] += 1
@@ -203,7 +204,7 @@ def scan(text: str, redflags: RedFlags, lang_hint: str | None = None) -> ScanRes
     _impersonation_check(seen, abroad, official_hosts, redflags, red, chat_contact)
     if "private" in {k.partition(":")[0] for k in seen}:
         red.add("private_payment", ", ".join(_keys(seen, "private").get("", [])) or "")
-    _legit_check(text, seen, official_hosts, redflags, red, good)
+    _legit_check(text, seen, official_hosts, redflags, red, good, chat_contact)
 
     score = sum(redflags.flags[f].weight if f in redflags.flags else 2 for f in [*red.items, *good.items])
     score = max(score, 0)
@@ -213,13 +214,12 @@ def scan(text: str, redflags: RedFlags, lang_hint: str | None = None) -> ScanRes
 
 
 LATIN_LANGS = {"en", "id", "fil", "vi"}
-NON_LATIN = re.compile(r"[^\x00-\u024f\u1e00-\u1eff\s\W\d]")
 
 
 def _language(text: str, phrase_languages: Counter[str]) -> str:
     """The ad's language; a Latin-letter ad whose phrases are English is English even when a
     place name is also a romanised-Burmese marker word ("Myawaddy")."""
-    detected = detect(text)
+    detected = detect(text[:DETECT_CHARS])
     top = phrase_languages.most_common(1)[0][0] if phrase_languages else None
     if detected and detected not in LATIN_LANGS and top in LATIN_LANGS and not NON_LATIN.search(text):
         return top
@@ -280,7 +280,7 @@ def _impersonation_check(seen: dict, abroad: dict, official_hosts: list[str], re
 
 
 def _legit_check(text: str, seen: dict, official_hosts: list[str], redflags: RedFlags,
-                 red: _Collector, good: _Collector) -> None:
+                 red: _Collector, good: _Collector, chat_contact: bool) -> None:
     if any(f in red for f in ("private_payment", "scam_hub", "impersonation", "lookalike_domain", "passport_kept")):
         return  # fake ads copy official names; these cancel every good sign
     lowered = text.casefold()
@@ -296,6 +296,8 @@ def _legit_check(text: str, seen: dict, official_hosts: list[str], redflags: Red
             good.add("legit_programme", f"{said[0]} + {(channels.get(programme) or official_hosts)[0]}")
     if good.items and "found_social" in red:
         del red.items["found_social"]  # an official body's own page is not "found on social media"
+    if good.items and "contact_offplatform" in red and not chat_contact:
+        del red.items["contact_offplatform"]  # an office phone number beside a licence is normal
 
 
 def load_redflags(content_dir: Path, problems: list[Problem]) -> RedFlags:
@@ -321,7 +323,11 @@ def load_redflags(content_dir: Path, problems: list[Problem]) -> RedFlags:
                                           question, bool(item.get("negatable")))
     result.thresholds.update(spec.get("thresholds") or {})
     for place in (read("hubs").get("hubs") or {}).values():
-        result.hubs.extend(c for c in (compact(str(n)) for n in place) if not too_short(c))
+        for name in place:
+            if is_latin(str(name)):
+                result.words.add(str(name), "flag:scam_hub")
+            elif not too_short(compact(str(name))):
+                result.hubs.append(compact(str(name)))
     result.official_domains = [registrable(str(d["domain"])) for d in read("domains").get("domains") or [] if d.get("domain")]
     for path in sorted(base.glob("*.yaml")):
         if path.stem not in DATA_FILES:

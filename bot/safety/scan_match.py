@@ -48,8 +48,23 @@ def _base(word: str) -> str:
     return stemmed
 
 
+ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
 def tokens(text: str) -> list[str]:
-    return words(text)
+    """normalize.words() of the text. Emoji and other characters outside the Basic
+    Multilingual Plane are replaced by spaces first: ICU counts them as two positions,
+    which would cut the words after them in the wrong places."""
+    return words(ASTRAL.sub(" ", text))
+
+
+def in_original(text: str, said: str) -> str:
+    """The matched words as the ad writes them (its capitals and hyphens), when found."""
+    parts = said.split()
+    if not parts:
+        return said
+    m = re.search(r"\W{0,3}".join(map(re.escape, parts)), text, re.I)
+    return m.group(0) if m else said
 
 
 @dataclass
@@ -86,7 +101,7 @@ class PhraseIndex:
         hits: list[Hit] = []
         for i, first in enumerate(bases):
             for phrase, key, lang, negatable in self.by_first.get(first, ()):
-                end = _match_rest(bases, i, phrase)
+                end = _match_rest(bases, i, phrase, self.negators if negatable else frozenset())
                 if end is None:
                     continue
                 if negatable and self._negated(bases, i, end):
@@ -98,12 +113,15 @@ class PhraseIndex:
         return any(b in self.negators for b in bases[max(0, start - NEGATION_REACH):start])
 
 
-def _match_rest(bases: list[str], start: int, phrase: tuple[str, ...]) -> int | None:
-    """Index of the text word matching the phrase's last word, or None."""
+def _match_rest(bases: list[str], start: int, phrase: tuple[str, ...], negators=frozenset()) -> int | None:
+    """Index of the text word matching the phrase's last word, or None. A skipped word may
+    not be a negator ("company does NOT keep your passport" is not "company keeps")."""
     pos = start
     for word in phrase[1:]:
         for step in range(1, MAX_GAP + 2):
-            if pos + step < len(bases) and bases[pos + step] == word:
+            if pos + step >= len(bases) or bases[pos + step] in negators:
+                return None
+            if bases[pos + step] == word:
                 pos += step
                 break
         else:

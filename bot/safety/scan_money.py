@@ -85,9 +85,11 @@ class Wages:
     def compile(self) -> None:
         vocab = self.vocabulary
         # normalised once here, not on every scan
-        self._pay_words = [normalize(str(w)) for w in vocab.get("salary_words") or []]
-        self._fee_words = [normalize(str(w)) for w in vocab.get("fee_words") or []]
+        pay_words = [normalize(str(w)) for w in vocab.get("salary_words") or []]
+        fee_words = [normalize(str(w)) for w in vocab.get("fee_words") or []]
         self._periods = {p: [normalize(str(w)) for w in ws] for p, ws in (vocab.get("periods") or {}).items()}
+        self._pay_re = re.compile("|".join(re.escape(w) for w in sorted(pay_words, key=len, reverse=True)) or "(?!)")
+        self._fee_re = re.compile("|".join(re.escape(w) for w in sorted(fee_words, key=len, reverse=True)) or "(?!)")
         for code, names in (vocab.get("currencies") or {}).items():
             for name in names:
                 self._currency_of[normalize(str(name))] = str(code)
@@ -115,9 +117,11 @@ class Wages:
         found: list[Amount] = []
         for m in self._matches(plain):
             currency_word = m.group("aa") or m.group("ba") or m.group("cur")
+            if not currency_word and not (m.group("am") or m.group("bm")):
+                continue  # a bare number: an age, a count, a date
             before = plain[max(0, m.start() - CONTEXT_BEFORE):m.start()]
             after = plain[m.end():m.end() + PERIOD_AFTER]
-            kind = _kind(before, self._pay_words, self._fee_words)
+            kind = _kind(before, self._pay_re, self._fee_re)
             currency = self._currency_of.get(currency_word.lower()) if currency_word else None
             if currency is None:
                 if kind != "pay" or not lang:
@@ -169,18 +173,18 @@ def _number(digits: str, multiplier: str | None, multipliers: dict[str, float]) 
     return value
 
 
-def _kind(before: str, pay_words, fee_words) -> str:
+def _kind(before: str, pay: re.Pattern[str], fee: re.Pattern[str]) -> str:
     """'pay' or 'fee' by which word comes last before the amount (the longer word wins a
     tie: 'ค่าแรง' (wage) over 'ค่า' (fee)); '' when neither is there."""
-    def last(words) -> tuple[int, int]:
+    def last(pattern: re.Pattern[str]) -> tuple[int, int]:
         best = (-1, 0)
-        for w in words:
-            best = max(best, (before.rfind(w), len(w)))
+        for m in pattern.finditer(before):
+            best = max(best, (m.start(), m.end() - m.start()))
         return best
-    pay, fee = last(pay_words), last(fee_words)
-    if pay[0] < 0 and fee[0] < 0:
+    pay_at, fee_at = last(pay), last(fee)
+    if pay_at[0] < 0 and fee_at[0] < 0:
         return ""
-    return "pay" if pay > fee else "fee"
+    return "pay" if pay_at > fee_at else "fee"
 
 
 def _period(before: str, after: str, periods: dict[str, list]) -> str:
