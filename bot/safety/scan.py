@@ -36,6 +36,7 @@ REDFLAG_KEYS = {"language", "flags", "not", "negators"}
 DATA_FILES = {"flags", "hubs", "domains", "countries", "jobs", "legit", "money"}
 EVIDENCE_CHARS = 80
 NON_LATIN = re.compile(r"[^\x00-\u024f\u1e00-\u1eff\s\W\d]")  # a letter of another script
+DECISIVE_PHRASES = 3
 DETECT_CHARS = 400  # an ad's language shows in its first lines; Lingua on all of it is slow
 NEGATION_CHARS = 10  # a negator this close before a phrase in spaceless text cancels it
 
@@ -146,6 +147,10 @@ class _Collector:
         elif evidence and evidence.casefold() not in seen.evidence.casefold() and len(seen.evidence) < EVIDENCE_CHARS:
             seen.evidence += f", {evidence}"
 
+    def full(self, flag_id: str) -> bool:
+        seen = self.items.get(flag_id)
+        return seen is not None and len(seen.evidence) >= EVIDENCE_CHARS
+
     def __contains__(self, flag_id: str) -> bool:
         return flag_id in self.items
 
@@ -171,13 +176,15 @@ def scan(text: str, redflags: RedFlags, lang_hint: str | None = None) -> ScanRes
     seen: dict[str, list[str]] = {}  # "country:KH" -> evidence...
     for hit in redflags.words.find(words_):
         kind, _, key = hit.key.partition(":")
+        if kind == "flag" and hit.lang:
+            phrase_languages[hit.lang] += 1
+        if (red.full(key) if kind == "flag" else hit.key in seen):
+            continue  # enough evidence already: quoting is the costly part
         said = in_original(text, quote(words_, hit.start, hit.end))
         if kind == "flag":
-            if hit.lang:
-                phrase_languages[hit.lang] += 1
             red.add(key, said)
         else:
-            seen.setdefault(hit.key, []).append(said)
+            seen[hit.key] = [said]
 
     lang = lang_hint or _language(text, phrase_languages)
     found_contacts = contacts(text)
@@ -218,9 +225,14 @@ LATIN_LANGS = {"en", "id", "fil", "vi"}
 
 def _language(text: str, phrase_languages: Counter[str]) -> str:
     """The ad's language; a Latin-letter ad whose phrases are English is English even when a
-    place name is also a romanised-Burmese marker word ("Myawaddy")."""
+    place name is also a romanised-Burmese marker word ("Myawaddy"). When the phrases
+    found leave no doubt (DECISIVE_PHRASES of one language, none of another), Lingua is
+    not asked: it is the slowest part of a scan."""
+    ranked = phrase_languages.most_common(2)
+    top = ranked[0][0] if ranked else None
+    if top in LATIN_LANGS and ranked[0][1] >= DECISIVE_PHRASES and len(ranked) == 1 and not NON_LATIN.search(text):
+        return top
     detected = detect(text[:DETECT_CHARS])
-    top = phrase_languages.most_common(1)[0][0] if phrase_languages else None
     if detected and detected not in LATIN_LANGS and top in LATIN_LANGS and not NON_LATIN.search(text):
         return top
     return detected or top or "en"

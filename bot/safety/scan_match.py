@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .normalize import words
 
@@ -40,6 +41,7 @@ def stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=65536)
 def _base(word: str) -> str:
     """typing/type/typed/types all become 'typ' (trailing e dropped after stemming)."""
     stemmed = stem(word)
@@ -100,7 +102,13 @@ class PhraseIndex:
         bases = [_base(w) for w in text_words]
         hits: list[Hit] = []
         for i, first in enumerate(bases):
-            for phrase, key, lang, negatable in self.by_first.get(first, ()):
+            candidates = self.by_first.get(first)
+            if not candidates:
+                continue
+            near = set(bases[i + 1:i + MAX_GAP + 2])  # the second word must be this close
+            for phrase, key, lang, negatable in candidates:
+                if len(phrase) > 1 and phrase[1] not in near:
+                    continue
                 end = _match_rest(bases, i, phrase, self.negators if negatable else frozenset())
                 if end is None:
                     continue
