@@ -282,13 +282,17 @@ def _route_check(abroad: dict, jobs: dict, redflags: RedFlags, red: _Collector) 
 
 def _impersonation_check(seen: dict, abroad: dict, official_hosts: list[str], redflags: RedFlags,
                          red: _Collector, chat_contact: bool) -> None:
-    """Speaks as a labour office or embassy, recruits for a rich country, but asks for money
-    or a chat and shows no official website."""
-    claims = _keys(seen, "claim").get("", [])
+    """Speaks as a labour office or embassy but shows no official website, and asks for
+    money, or recruits for a rich country by chat. Also: money asked before a job in a rich
+    country (the bait of most fee scams)."""
     rich = [c for c in abroad if redflags.countries.get(c, {}).get("rich")]
-    asks = any(f in red for f in ("fee_before", "found_social")) or "private:" in seen or chat_contact
-    if claims and rich and asks and not official_hosts:
-        red.add("impersonation", f"{claims[0]} + {abroad[rich[0]][0]}")
+    money = "fee_before" in red or "private:" in seen
+    if rich and money:
+        red.add("rich_country_fee", abroad[rich[0]][0])
+    claims = _keys(seen, "claim").get("", [])
+    chat = "found_social" in red or chat_contact
+    if claims and not official_hosts and (money or (rich and chat)):
+        red.add("impersonation", " + ".join([claims[0], *(abroad[c][0] for c in rich[:1])]))
 
 
 def _legit_check(text: str, seen: dict, official_hosts: list[str], redflags: RedFlags,
@@ -346,7 +350,8 @@ def load_redflags(content_dir: Path, problems: list[Problem]) -> RedFlags:
             _load_language(path, read(path.stem), result, problems)
     _load_places_jobs(read("countries"), read("jobs"), result, problems)
     _load_legit(read("legit"), spec, result, problems)
-    for flag_id in ("scam_hub", "scam_route", "pay_too_high", "impersonation", "private_payment", "contact_offplatform"):
+    for flag_id in ("scam_hub", "scam_route", "pay_too_high", "impersonation", "private_payment", "contact_offplatform",
+                    "rich_country_fee"):
         if flag_id not in result.flags:
             problems.append(Problem("error", "content/redflags/flags.yaml", f"the scan needs a '{flag_id}' flag"))
     result.wages = load_wages(content_dir, problems)

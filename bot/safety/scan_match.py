@@ -101,6 +101,7 @@ class PhraseIndex:
         """Every phrase found, longest first at each place; negated phrases are left out."""
         bases = [_base(w) for w in text_words]
         hits: list[Hit] = []
+        negated_until = -NEGATION_REACH - 1  # a negation carries over a list: "no fee, deposit or ..."
         for i, first in enumerate(bases):
             candidates = self.by_first.get(first)
             if not candidates:
@@ -112,7 +113,8 @@ class PhraseIndex:
                 end = _match_rest(bases, i, phrase, self.negators if negatable else frozenset())
                 if end is None:
                     continue
-                if negatable and self._negated(bases, i, end):
+                if negatable and (self._negated(bases, i, end) or i - negated_until <= NEGATION_REACH):
+                    negated_until = end
                     continue
                 hits.append(Hit(key, i, end, lang))
         return hits
