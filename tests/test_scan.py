@@ -90,7 +90,7 @@ def test_typing_job_in_cambodia_with_telegram_is_high_and_says_why(safebot_cmd):
     out = subprocess.run([*safebot_cmd, "scan"], input=ad, capture_output=True, text=True, timeout=60, cwd=ROOT, env=CLEAN_ENV)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("risk: high")
-    assert "pay_too_high" in out.stdout and "usd 1,200" in out.stdout  # names the words that raised it
+    assert "pay_too_high" in out.stdout and "USD 1,200" in out.stdout  # names the words that raised it
     assert "scam_route" in out.stdout and "cambodia" in out.stdout.lower()
     as_json = json.loads(subprocess.run([*safebot_cmd, "scan", "--json"], input=ad, capture_output=True, text=True,
                                         timeout=60, cwd=ROOT, env=CLEAN_ENV).stdout)
@@ -153,3 +153,19 @@ def test_wage_data_without_a_source_is_refused(tmp_path):
     text = " ".join(p.message for p in problems)
     assert "every number needs a source" in text and "no exchange rate for XYZ" in text
     assert "THB" not in wages.rates and not wages.pay
+
+
+def test_pasted_notice_in_chat_says_what_looks_legitimate_and_a_scam_offers_a_person(engine):
+    from bot.engine.testing import ChatClient
+
+    chat = ChatClient(engine, user_id="tg:scan1")
+    chat.onboard()
+    chat.send("/start scam")
+    chat.press("Send me the job ad")
+    chat.send(real_ads("tuning")[33]["text"])  # EPS Korea Section, Nepal, with its official site
+    assert "What makes it look legitimate" in chat.text and "eoers.epsnepal.gov.np" in chat.text
+    assert "Talk to a person" not in chat.labels
+    chat.press("Check another ad")
+    chat.send("Typing job in Cambodia, USD 1,500 a month, no experience. Contact on Telegram @kh_jobs_hr")
+    assert "Risk: HIGH" in chat.text and "USD 1,500" in chat.text
+    assert "Talk to a person" in chat.labels

@@ -144,7 +144,9 @@ class _Collector:
         seen = self.items.get(flag_id)
         if seen is None:
             self.items[flag_id] = Finding(flag_id, evidence[:EVIDENCE_CHARS * 2])
-        elif evidence and evidence.casefold() not in seen.evidence.casefold() and len(seen.evidence) < EVIDENCE_CHARS:
+        elif evidence and len(seen.evidence) < EVIDENCE_CHARS and not any(
+                evidence.casefold() in part or part in evidence.casefold()
+                for part in seen.evidence.casefold().split(", ")):
             seen.evidence += f", {evidence}"
 
     def full(self, flag_id: str) -> bool:
@@ -264,7 +266,7 @@ def _pay_check(text: str, lang: str, abroad: dict, jobs: dict, redflags: RedFlag
             continue
         usd = amount.usd_month(wages.rates)
         if usd is not None and usd > ceiling:
-            red.add("pay_too_high", amount.text)
+            red.add("pay_too_high", in_original(text, amount.text))
             return
 
 
