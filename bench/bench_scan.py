@@ -20,6 +20,12 @@ AD = ("🔥 URGENT HIRING 🔥 Customer service job in Thailand (Bangkok office)
       "test only. Send your passport photo and pay a small processing fee for the documents. Contact us on "
       "Telegram @thai_hr_team or WhatsApp +66 81 234 5678. Only 10 places left! Apply now. ")
 AD = (AD * 3)[:1024]
+# The same kind of ad in Thai (no spaces between words: the spaceless trie and ICU both run).
+THAI_AD = ("🔥ด่วน!! รับสมัครแอดมินออนไลน์ ทำงานที่กัมพูชา 🇰🇭 💰เงินเดือน 35,000-50,000 บาท + ค่าคอม "
+           "✅ ไม่ต้องมีประสบการณ์ มีสอนงานให้ ✅ พิมพ์ดีดได้ ใช้คอมพื้นฐานเป็น ✈️ ฟรีตั๋วเครื่องบิน ที่พัก "
+           "อาหาร 3 มื้อ 📌 บินไปด้วยวีซ่าท่องเที่ยวก่อน ไปถึงแล้วบริษัททำวีซ่าทำงานให้ "
+           "สนใจทักไลน์ 👉 ID: job_kh888 หรือ Telegram @admin_kh2024 ")
+THAI_AD = (THAI_AD * 4)[:400]  # about 1 KB: Thai letters take 3 bytes in UTF-8
 MESSAGE = "hello, how much does a visa to Malaysia cost for a worker from Nepal?"
 
 
@@ -46,6 +52,9 @@ def main() -> None:
     print(f"{len(redflags.phrases)} red-flag phrases, {len(redflags.hubs)} hub names, "
           f"{len(distress.phrases) + len(distress.words)} distress phrases in all languages")
     scan_mean = bench(f"scan of a {len(AD.encode())}-byte job ad", lambda: scan(AD, redflags), 2000)
+    thai_kb = len(THAI_AD.encode()) / 1024
+    thai = bench(f"scan of a {len(THAI_AD.encode())}-byte Thai job ad", lambda: scan(THAI_AD, redflags), 2000)
+    print(f"scan of the Thai ad: {thai / thai_kb * 1e3:.2f} ms per KB (best round)")
     bench("distress check of a chat message", lambda: distress.match(MESSAGE), 5000)
     bench("distress check of the 1 KB ad", lambda: distress.match(AD), 2000)
     per_kb = scan_mean / (len(AD.encode()) / 1024)

@@ -150,8 +150,9 @@ class _Collector:
             seen.evidence += f", {evidence}"
 
     def full(self, flag_id: str) -> bool:
+        """Two quotes (or a long one) are enough to show why."""
         seen = self.items.get(flag_id)
-        return seen is not None and len(seen.evidence) >= EVIDENCE_CHARS
+        return seen is not None and (len(seen.evidence) >= EVIDENCE_CHARS or ", " in seen.evidence)
 
     def __contains__(self, flag_id: str) -> bool:
         return flag_id in self.items

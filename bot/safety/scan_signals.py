@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 
+# Each pattern with a character it cannot match without: texts without it skip the pattern.
 CONTACT_PATTERNS = [
-    re.compile(r"(?:https?://)?(?:t\.me|telegram\.me|wa\.me|line\.me|api\.whatsapp\.com)/[\w+/?=.-]+", re.I),
+    re.compile(r"\b(?:t\.me|telegram\.me|wa\.me|line\.me|api\.whatsapp\.com)/[\w+/?=.-]+", re.I),
     re.compile(r"(?<![\w@.])@[a-z][a-z0-9_]{4,31}\b", re.I),  # @handle (not an e-mail address)
     re.compile(r"\b(?:line|wechat|weixin|vx|wx|telegram|whatsapp|zalo|viber|imo|tg)\s*(?:id)?\s*[:：]\s*[\w.+-]{3,}", re.I),
 ]
@@ -22,11 +23,15 @@ URL_RE = re.compile(r"\b(?:https?://)?((?:[a-z0-9-]+\.)+[a-z]{2,})(?:/\S*)?", re
 FREE_MAIL = re.compile(r"[\w.+-]+@(?:gmail|yahoo|hotmail|outlook|ymail|proton(?:mail)?|qq|163|hushmail)\.[a-z.]+", re.I)
 
 
+NEEDS = ("/", "@", ":：")
+
+
 def contacts(text: str) -> list[str]:
     """Chat handles, chat links and phone numbers, as written; dates and amounts left out."""
     found: list[str] = []
-    for pattern in CONTACT_PATTERNS:
-        found.extend(m.group(0).strip() for m in pattern.finditer(text))
+    for pattern, needs in zip(CONTACT_PATTERNS, NEEDS):
+        if any(ch in text for ch in needs):
+            found.extend(m.group(0).strip() for m in pattern.finditer(text))
     for m in PHONE.finditer(text):
         number = m.group(0).strip()
         digits = sum(ch.isdigit() for ch in number)
@@ -35,7 +40,8 @@ def contacts(text: str) -> list[str]:
         if MONEY_NEAR.search(text[max(0, m.start() - 6):m.start()]):
             continue  # "Rp 4.500.000", "$ 1200 2500"
         found.append(number)
-    found.extend(m.group(0) for m in FREE_MAIL.finditer(text))
+    if "@" in text:
+        found.extend(m.group(0) for m in FREE_MAIL.finditer(text))
     return list(dict.fromkeys(found))
 
 
