@@ -207,6 +207,8 @@ def scan(text: str, redflags: RedFlags, lang_hint: str | None = None) -> ScanRes
     countries = _keys(seen, "country")
     home = {code for code, info in redflags.countries.items() if info.get("home") == lang}
     abroad = {code: said for code, said in countries.items() if code not in home}
+    somewhere_abroad = [said for code, said in abroad.items() if redflags.countries.get(code, {}).get("abroad")]
+    abroad = {code: said for code, said in abroad.items() if not redflags.countries.get(code, {}).get("abroad")}
     jobs = _keys(seen, "job")
     _pay_check(text, lang, abroad, jobs, redflags, red)
     _route_check(abroad, jobs, redflags, red)
@@ -215,6 +217,9 @@ def scan(text: str, redflags: RedFlags, lang_hint: str | None = None) -> ScanRes
     if "private" in {k.partition(":")[0] for k in seen}:
         red.add("private_payment", ", ".join(_keys(seen, "private").get("", [])) or "")
     _legit_check(text, seen, official_hosts, redflags, red, good, chat_contact)
+    if somewhere_abroad and ("fee_before" in red or "private_payment" in red) and "rich_country_fee" not in red \
+            and "legit_licence" not in good:
+        red.add("fee_abroad", somewhere_abroad[0][0])
 
     score = sum(redflags.flags[f].weight if f in redflags.flags else 2 for f in [*red.items, *good.items])
     score = max(score, 0)
@@ -354,7 +359,7 @@ def load_redflags(content_dir: Path, problems: list[Problem]) -> RedFlags:
     _load_places_jobs(read("countries"), read("jobs"), result, problems)
     _load_legit(read("legit"), spec, result, problems)
     for flag_id in ("scam_hub", "scam_route", "pay_too_high", "impersonation", "private_payment", "contact_offplatform",
-                    "rich_country_fee"):
+                    "rich_country_fee", "fee_abroad"):
         if flag_id not in result.flags:
             problems.append(Problem("error", "content/redflags/flags.yaml", f"the scan needs a '{flag_id}' flag"))
     result.wages = load_wages(content_dir, problems)
@@ -387,7 +392,7 @@ def _load_language(path: Path, doc: dict, result: RedFlags, problems: list[Probl
 
 def _load_places_jobs(countries: dict, jobs: dict, result: RedFlags, problems: list[Problem]) -> None:
     for code, info in (countries.get("countries") or {}).items():
-        result.countries[str(code)] = {k: info.get(k) for k in ("lure", "rich", "home", "hubs")}
+        result.countries[str(code)] = {k: info.get(k) for k in ("lure", "rich", "home", "hubs", "abroad")}
         for name in info.get("names") or []:
             result.words.add(str(name), f"country:{code}")
     for job, info in (jobs.get("jobs") or {}).items():
