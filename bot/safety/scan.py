@@ -28,9 +28,10 @@ from ..engine.model import Problem
 from .distress import is_latin, too_short
 from .language import detect
 from .normalize import compact, compact_map, phrase_pattern
+from .scan_checks import impersonation_check, keys, legit_check, pay_check, route_check
 from .scan_match import PhraseIndex, in_original, quote, tokens
 from .scan_money import Wages, load_wages
-from .scan_signals import URL_RE, contacts, hosts, official, similar  # noqa: F401 (URL_RE re-exported)
+from .scan_signals import contacts, hosts, official, similar
 
 REDFLAG_KEYS = {"language", "flags", "not", "negators"}
 DATA_FILES = {"flags", "hubs", "domains", "countries", "jobs", "legit", "money"}
@@ -116,10 +117,6 @@ def registrable(host: str) -> str:
     return host.lower().removeprefix("www.")
 
 
-def _whole_words(text: str, start: int, end: int) -> bool:
-    return (start == 0 or not text[start - 1].isalnum()) and (end >= len(text) or not text[end].isalnum())
-
-
 def _evidence(prepared: str, start: int, end: int) -> str:
     """The words of the ad around a match (start/end index the prepared text)."""
     while start > 0 and not prepared[start - 1].isspace() and end - start < EVIDENCE_CHARS:
@@ -127,11 +124,6 @@ def _evidence(prepared: str, start: int, end: int) -> str:
     while end < len(prepared) and not prepared[end].isspace() and end - start < EVIDENCE_CHARS:
         end += 1
     return prepared[start:end].strip(" ,.;:!?()[]\"'")
-
-
-def detect_language(text: str) -> str:
-    """The ad's language (script, Lingua, marker words), English when it cannot tell."""
-    return detect(text) or "en"
 
 
 class _Collector:
@@ -204,19 +196,19 @@ def scan(text: str, redflags: RedFlags, lang_hint: str | None = None) -> ScanRes
             if similar(host, domain):
                 red.add("lookalike_domain", f"{host} ≈ {domain}")
 
-    countries = _keys(seen, "country")
+    countries = keys(seen, "country")
     home = {code for code, info in redflags.countries.items() if info.get("home") == lang}
     abroad = {code: said for code, said in countries.items() if code not in home}
     somewhere_abroad = [said for code, said in abroad.items() if redflags.countries.get(code, {}).get("abroad")]
     abroad = {code: said for code, said in abroad.items() if not redflags.countries.get(code, {}).get("abroad")}
-    jobs = _keys(seen, "job")
-    _pay_check(text, lang, abroad, jobs, redflags, red)
-    _route_check(abroad, jobs, redflags, red)
+    jobs = keys(seen, "job")
+    pay_check(text, lang, abroad, jobs, redflags, red)
+    route_check(abroad, jobs, redflags, red)
     chat_contact = any(not c[:1].isdigit() and not c.startswith("+") for c in found_contacts)  # not a phone number
-    _impersonation_check(seen, abroad, official_hosts, redflags, red, chat_contact)
+    impersonation_check(seen, abroad, official_hosts, redflags, red, chat_contact)
     if "private" in {k.partition(":")[0] for k in seen}:
-        red.add("private_payment", ", ".join(_keys(seen, "private").get("", [])) or "")
-    _legit_check(text, seen, official_hosts, redflags, red, good, chat_contact)
+        red.add("private_payment", ", ".join(keys(seen, "private").get("", [])) or "")
+    legit_check(text, seen, official_hosts, redflags, red, good, chat_contact)
     if somewhere_abroad and ("fee_before" in red or "private_payment" in red) and "rich_country_fee" not in red \
             and "legit_licence" not in good:
         red.add("fee_abroad", somewhere_abroad[0][0])
@@ -249,79 +241,6 @@ def _language(text: str, phrase_languages: Counter[str]) -> str:
 def _negated_flat(flat: str, start: int, negators: set[str]) -> bool:
     before = flat[max(0, start - NEGATION_CHARS):start]
     return any(neg in before for neg in negators)
-
-
-def _keys(seen: dict[str, list[str]], kind: str) -> dict[str, list[str]]:
-    return {key.partition(":")[2]: said for key, said in seen.items() if key.partition(":")[0] == kind}
-
-
-def _pay_check(text: str, lang: str, abroad: dict, jobs: dict, redflags: RedFlags, red: _Collector) -> None:
-    """A salary far above what the job pays at the destination (or, with no destination
-    named, in the lure countries we have figures for: the highest of them)."""
-    wages = redflags.wages
-    if abroad:
-        places = [c for c in abroad if c in wages.countries()]
-    else:
-        places = [c for c, info in redflags.countries.items() if info.get("lure") and c in wages.countries()]
-    ceilings = [c for c in (wages.ceiling(place, list(jobs)) for place in places) if c]
-    if not ceilings:
-        return
-    ceiling = max(ceilings)
-    for amount in wages.amounts(text, lang):
-        if amount.kind == "fee":
-            continue
-        usd = amount.usd_month(wages.rates)
-        if usd is not None and usd > ceiling:
-            red.add("pay_too_high", in_original(text, amount.text))
-            return
-
-
-def _route_check(abroad: dict, jobs: dict, redflags: RedFlags, red: _Collector) -> None:
-    lure_places = [c for c in abroad if redflags.countries.get(c, {}).get("lure")]
-    hub_places = [c for c in abroad if redflags.countries.get(c, {}).get("hubs")]
-    lure_jobs = [j for j in jobs if redflags.jobs.get(j, {}).get("lure")]
-    if lure_places and lure_jobs:
-        red.add("scam_route", f"{jobs[lure_jobs[0]][0]} + {abroad[lure_places[0]][0]}")
-    elif hub_places:  # any job there: these countries have no legal recruitment channel for it
-        red.add("scam_route", abroad[hub_places[0]][0])
-    if len(lure_places) >= 2 and (lure_jobs or "border_route" in red):
-        red.add("border_route", " → ".join(abroad[c][0] for c in lure_places[:3]))
-
-
-def _impersonation_check(seen: dict, abroad: dict, official_hosts: list[str], redflags: RedFlags,
-                         red: _Collector, chat_contact: bool) -> None:
-    """Speaks as a labour office or embassy but shows no official website, and asks for
-    money, or recruits for a rich country by chat. Also: money asked before a job in a rich
-    country (the bait of most fee scams)."""
-    rich = [c for c in abroad if redflags.countries.get(c, {}).get("rich")]
-    money = "fee_before" in red or "private:" in seen
-    if rich and money:
-        red.add("rich_country_fee", abroad[rich[0]][0])
-    claims = _keys(seen, "claim").get("", [])
-    chat = "found_social" in red or chat_contact
-    if claims and not official_hosts and (money or (rich and chat)):
-        red.add("impersonation", " + ".join([claims[0], *(abroad[c][0] for c in rich[:1])]))
-
-
-def _legit_check(text: str, seen: dict, official_hosts: list[str], redflags: RedFlags,
-                 red: _Collector, good: _Collector, chat_contact: bool) -> None:
-    if any(f in red for f in ("private_payment", "scam_hub", "impersonation", "lookalike_domain", "passport_kept")):
-        return  # fake ads copy official names; these cancel every good sign
-    lowered = text.casefold()
-    for country, pattern in redflags.legit.licences:
-        m = pattern.search(lowered)
-        if m:
-            good.add("legit_licence", m.group(0).strip())
-    if official_hosts:
-        good.add("legit_domain", ", ".join(official_hosts[:3]))
-    channels = _keys(seen, "channel")
-    for programme, said in _keys(seen, "programme").items():
-        if programme in channels or official_hosts:
-            good.add("legit_programme", f"{said[0]} + {(channels.get(programme) or official_hosts)[0]}")
-    if good.items and "found_social" in red:
-        del red.items["found_social"]  # an official body's own page is not "found on social media"
-    if good.items and "contact_offplatform" in red and not chat_contact:
-        del red.items["contact_offplatform"]  # an office phone number beside a licence is normal
 
 
 def load_redflags(content_dir: Path, problems: list[Problem]) -> RedFlags:
