@@ -11,8 +11,9 @@ Everything it knows is data in content/redflags/ and content/wages.yaml:
 - `domains.yaml` (official sites: look-alikes raise a flag, the real ones are a good sign)
   and `legit.yaml` (licence numbers, official programmes with their channel, payments to a
   private account, ads that speak as an official body).
-Phrases are matched twice: without spaces (scripts written without them, random spaces)
-and word by word with stems and gaps (scan_match), so real wording need not be exact.
+Phrases are matched word by word with stems and gaps (scan_match), so real wording need
+not be exact; phrases in scripts written without spaces are also matched in the text
+without spaces (one trie), which an ad in Latin letters skips.
 """
 
 from __future__ import annotations
