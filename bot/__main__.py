@@ -70,11 +70,9 @@ def cmd_scan(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(result.as_json(), ensure_ascii=False))
         return 0
-    t = translator(result.language)
-    print(f"risk: {result.risk} (score {result.score})")
-    for finding in result.flags:
-        flag = redflags.flags.get(finding.id)
-        print(f"- {finding.id}: {t(flag.why) if flag else ''}\n    «{finding.evidence}»")
+    from .safety.scan_report import text_report
+
+    print(text_report(result, redflags, translator(result.language)))
     return 0
 
 

@@ -15,6 +15,7 @@ from .. import cases, forget, limits
 from ..i18n import N_, SUPPORTED, Nn_, Translator, negotiate, translator
 from ..safety.distress import DistressMatcher
 from ..safety.scan import RedFlags, scan
+from ..safety.scan_report import legit_lines
 from ..store import State, Store
 from . import emergency, privacy
 from .model import Bundle, Button, Event, Reply
@@ -354,6 +355,7 @@ class Engine(TypedText):
                 why = t(flag.why) if flag else finding.id
                 parts.append(f"• {why}\n   «{finding.evidence}»")
             parts.append(t(T_SCAN_NEXT))
+        parts += legit_lines(result, self.redflags, t)  # what made it look legitimate, if anything
         rows = [[Button(t(T_CHECK_AGAIN), "a:scan")]]
         if result.risk == "high":
             rows.insert(0, [Button(t(T_TALK), "g:human")])  # via the screen that says what is shared
