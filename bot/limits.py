@@ -33,3 +33,19 @@ EMERGENCY_REPLY_CHARS = 900
 # How many likely places it gives numbers for, and how many countries it offers as buttons.
 EMERGENCY_PLACES_SHOWN = 2
 EMERGENCY_COUNTRY_BUTTONS = 4
+
+# Safety check-ins (bot/checkins.py). SAFEBOT_CHECKIN_SECONDS replaces the intervals, the
+# grace period and the pause with one number of seconds (tests and demonstrations).
+CHECKIN_INTERVAL_SECONDS = {"day": 24 * 3600, "3days": 3 * 24 * 3600, "week": 7 * 24 * 3600}
+# How long a check-in may stay unanswered before the trusted people are told.
+CHECKIN_GRACE_SECONDS = 6 * 3600
+# "No phone for 3 days".
+CHECKIN_PAUSE_SECONDS = 3 * 24 * 3600
+# An invitation works once, for this long.
+CHECKIN_INVITE_SECONDS = 48 * 3600
+CHECKIN_CODE_CHARS = 10
+CHECKIN_TRUSTED_MAX = 3
+# Missed check-ins in a row that open a case for the moderators.
+CHECKIN_MISSED_FOR_CASE = 2
+# Display names and button words the people choose.
+CHECKIN_NAME_CHARS = 30

@@ -1,7 +1,8 @@
 """The dialog engine: one event from any channel in, the replies to show out.
 
-Order of work for every event: load the user's state → (free text) the distress check,
-before anything else → commands / buttons / text → save the state → replies.
+Order of work for every event: load the user's state → (free text) the check-in duress
+word first (answered exactly like an OK, silently urgent: bot/engine/checkin_flow.py), then
+the distress check → commands / buttons / text → save the state → replies.
 Button payloads are short ids ("g:costs", "c:origin:MM") checked against the loaded
 content; anything unknown or stale gets a kind "this menu has expired" and the menu.
 """
@@ -9,14 +10,16 @@ content; anything unknown or stale gets a kind "this menu has expired" and the m
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
+from typing import Callable
 
-from .. import cases, limits
+from .. import cases, checkins, limits
 from ..i18n import N_, SUPPORTED, Nn_, Translator, negotiate, translator
 from ..safety.distress import DistressMatcher
 from ..safety.scan import RedFlags, scan
 from ..store import State, Store
-from . import emergency
+from . import checkin_flow, emergency
 from .model import Bundle, Button, Event, Reply
 from .render import BACK, EMERGENCY, MAIN, ROLE_LABELS, render_screen, split_long
 from .quiz import QUIZ_PREFIX, RISK, T_TALK, Quiz
@@ -50,6 +53,9 @@ class Engine:
     # Set by the channel: False when no person can answer an urgent case soon (no moderator
     # chat, the bot removed from it, or the terminal chat); the user is told so honestly.
     moderators_reachable: bool = True
+    # Safety check-ins: SAFEBOT_CHECKIN_SECONDS and the bot's username (set by the entry point).
+    checkin_config: checkins.Config = field(default_factory=checkins.Config)
+    clock: Callable[[], float] = time.time  # epoch seconds; tests pass their own
 
     def __post_init__(self) -> None:
         # loader.load() always provides both (empty matchers when content/ has no phrases)
@@ -104,6 +110,8 @@ class Engine:
         state.pending = None  # a command leaves any question the bot was waiting on
         if name == "start":
             return self._start(state, arg, t)
+        if name == "checkin":
+            return checkin_flow.home(self, state, t)
         targets = {"menu": "main", "language": "ask_language", "human": "human", "forget": "forget_confirm",
                    "help": "help", "settings": "settings"}
         if name in targets:
@@ -111,6 +119,8 @@ class Engine:
         return self.show(state, "main", t, notice=t(T_UNKNOWN_COMMAND))
 
     def _start(self, state: State, arg: str, t: Translator) -> list[Reply]:
+        if arg.lower().startswith(checkins.LINK_PREFIX):
+            return checkin_flow.start_link(self, state, arg[len(checkins.LINK_PREFIX):], t)
         target = self.bundle.deep_links.get(arg.lower()) if arg else None
         if target in self.bundle.screens:
             return self.show(state, target, t)  # NGOs' QR codes open the screen at once
@@ -141,6 +151,8 @@ class Engine:
             return self._action(state, rest, t)
         if kind == "c":
             return self._choice(state, rest, t)
+        if kind == "k":
+            return checkin_flow.button(self, state, rest, t) or self._expired(state, t)
         if kind == QUIZ_PREFIX.rstrip(":"):
             return self.quiz.answer(state, rest, t) or self._expired(state, t)
         if data == "x:leave":
@@ -148,6 +160,7 @@ class Engine:
         if kind == "f":
             return self._feedback(state, rest, t)
         if data == "x:forget" and state.screen == "forget_confirm":
+            checkins.forget(self.store, state.user_id, self.clock())
             self.store.forget(state.user_id)
             state.data["forgotten"] = True
             return [Reply(text=t(T_FORGOTTEN), kind="notice")]
@@ -195,6 +208,8 @@ class Engine:
         if action == "scan":
             state.pending = "scan"
             return [Reply(text=t(T_SCAN_ASK), buttons=[[Button(t(MAIN), "g:main")]], screen=state.screen)]
+        if action == "checkin":
+            return checkin_flow.home(self, state, t)
         if action == "quiz":
             return self.quiz.start(state, t)
         if action == "forget":
@@ -233,6 +248,10 @@ class Engine:
 
     # free text ------------------------------------------------------------------------
     def _on_text(self, state: State, text: str, t: Translator) -> list[Reply]:
+        # First of all: a check-in duress word gets exactly the OK reply, and a silent urgent case.
+        duress = checkin_flow.duress(self, state, text, t)
+        if duress is not None:
+            return duress
         notices = []
         if len(text) > limits.USER_TEXT_CHARS:
             text = text[: limits.USER_TEXT_CHARS]
@@ -254,6 +273,8 @@ class Engine:
             if old:
                 replies[-1].buttons.append(emergency.switch_back_row(state, old))
             return notices + replies
+        if state.pending and state.pending.startswith("checkin"):
+            return notices + checkin_flow.on_text(self, state, stripped, t)
         if open_case and state.pending != "scan":
             # A person is handling this user: their words go to the person, not to the menu.
             cases.add_user_message(self.store, open_case, "text", stripped)
