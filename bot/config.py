@@ -41,6 +41,7 @@ class Settings:
     port: int = 8080
     rate_limit: bool = True
     urgent_reminder_minutes: int = 10
+    checkin_seconds: int | None = None  # SAFEBOT_CHECKIN_SECONDS: tests and demonstrations only
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -59,4 +60,5 @@ class Settings:
             port=_int_or_none(env.get("PORT")) or 8080,
             rate_limit=(env.get("SAFEBOT_RATE_LIMIT") or "on").lower() != "off",
             urgent_reminder_minutes=_int_or_none(env.get("URGENT_REMINDER_MINUTES")) or 10,
+            checkin_seconds=_int_or_none(env.get("SAFEBOT_CHECKIN_SECONDS")),
         )

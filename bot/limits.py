@@ -49,3 +49,5 @@ CHECKIN_TRUSTED_MAX = 3
 CHECKIN_MISSED_FOR_CASE = 2
 # Display names and button words the people choose.
 CHECKIN_NAME_CHARS = 30
+# How often the channels look for due check-ins (shorter when SAFEBOT_CHECKIN_SECONDS is set).
+CHECKIN_TICK_SECONDS = 30.0

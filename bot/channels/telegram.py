@@ -46,6 +46,7 @@ COMMANDS = {
     "menu": N_("Main menu"),
     "language": N_("Change language"),
     "human": N_("Talk to a person"),
+    "checkin": N_("Safety check-ins"),
     "help": N_("Help"),
     "forget": N_("Delete my data"),
 }
@@ -191,9 +192,16 @@ class TelegramChannel:
             log.warning("setup_problem %s", problem)
             print(f"safebot: {problem}", flush=True)
         self.moderators.start()  # the outbox workers: relays survive restarts
+        from .checkin_sender import CheckinSender  # due check-ins and alerts, from SQLite
+
+        self.engine.checkin_config.bot_username = app.bot.username
+        self.checkin_sender = CheckinSender(self, app)
+        self.checkin_sender.start()
 
     async def post_stop(self, app: Application) -> None:
         await self.moderators.stop()
+        if getattr(self, "checkin_sender", None):
+            await self.checkin_sender.stop()
 
     async def check_setup(self, app: Application) -> list[str]:
         problems = []
@@ -230,6 +238,8 @@ class TelegramChannel:
         started = time.perf_counter()
         chat = update.effective_chat
         replies = self.engine.handle(self.user_id(chat.id), event)
+        if getattr(self, "checkin_sender", None):
+            self.checkin_sender.wake()  # check-in notices for other people go out now
         metrics.inc("safebot_updates_handled_total")
         metrics.observe_latency(time.perf_counter() - started)
         log.info("update_handled kind=%s chat=%s replies=%d", event.kind, chat_ref(chat.id, self.log_key), len(replies))
