@@ -144,10 +144,10 @@ def button(engine: "Engine", state: State, rest: str, t: Translator) -> list[Rep
     action, _, arg = rest.partition(":")
     plan = cs.plan(state.user_id)
     if action == "every" and arg in CHOICES:
-        state.pending, state.data["checkin_choice"] = "checkin_name", arg
         if plan is not None:  # changing how often keeps the name
             checkins.create_plan(cs, state.user_id, plan["name"], arg, engine.checkin_config, now)
             return home(engine, state, t, notice=t(T_SAVED))
+        state.pending, state.data["checkin_choice"] = "checkin_name", arg
         return [Reply(text=t(T_ASK_NAME), buttons=[_back(t)], screen=state.screen)]
     if action == "accept" and state.data.get("checkin_code"):
         plan, problem = checkins.check_invite(cs, state.data["checkin_code"], state.user_id, now)

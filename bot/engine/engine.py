@@ -144,6 +144,8 @@ class Engine:
         if len(data.encode()) > limits.CALLBACK_DATA_BYTES:
             return self._expired(state, t)
         kind, _, rest = data.partition(":")
+        if data == "g:" + checkin_flow.INTRO:
+            return checkin_flow.home(self, state, t)  # the set-up, or the plan and links
         if kind == "g" and rest in self.bundle.screens:
             state.pending = None
             return self.show(state, rest, t)
@@ -208,8 +210,6 @@ class Engine:
         if action == "scan":
             state.pending = "scan"
             return [Reply(text=t(T_SCAN_ASK), buttons=[[Button(t(MAIN), "g:main")]], screen=state.screen)]
-        if action == "checkin":
-            return checkin_flow.home(self, state, t)
         if action == "quiz":
             return self.quiz.start(state, t)
         if action == "forget":

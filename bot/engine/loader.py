@@ -34,11 +34,11 @@ COUNTRY_TOPICS = {"agency_check", "hotline", "emergency", "consular"}
 TOPICS = ROUTE_TOPICS | COUNTRY_TOPICS
 # Which country a `topic@role` reference means; "here" is where the user is now.
 FACT_ROLES = {"origin", "destination", "here"}
-ACTIONS = {"human", "language", "countries", "role", "scan", "quiz", "forget", "location", "more", "checkin"}
+ACTIONS = {"human", "language", "countries", "role", "scan", "quiz", "forget", "location", "more"}
 CHOICES = {"role", "origin", "destination", "location", "language"}
 # Screens the engine itself opens (by command or action): they must exist.
 REQUIRED_SCREENS = ("main", "help", "ask_language", "ask_role", "ask_origin", "ask_destination",
-                    "ask_location", "forget_confirm", "human", "checkin")
+                    "ask_location", "forget_confirm", "human")
 SCREEN_PLACEHOLDERS = {"origin", "destination", "role", "language", "here"}
 ID_RE = re.compile(rf"^[a-z0-9_]{{1,{limits.SCREEN_ID_CHARS}}}$")
 DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
