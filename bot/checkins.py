@@ -123,10 +123,13 @@ def zone_for(country: str | None) -> ZoneInfo:
 
 
 def reader_zone(store: Store, reader_id: str, plan_user_id: str) -> ZoneInfo:
-    """Where the reader probably is: the migrant at the destination, family at home."""
+    """Where the reader said they are (asked once, on linking), else where they probably
+    are: the migrant at the destination, family at home."""
     reader = store.load(reader_id)
+    if reader.data.get("location") not in (None, "other"):
+        return zone_for(reader.data["location"])
     if reader_id == plan_user_id:
-        return zone_for(reader.data.get("location") or reader.destination)
+        return zone_for(reader.destination)
     if reader.role == "self" and reader.destination:
         return zone_for(reader.destination)
     return zone_for(reader.origin or store.load(plan_user_id).origin)

@@ -50,6 +50,8 @@ def linked_pair(bot, name="Aye", person_name="Mum", person_id="test:mum"):
     family.press("Accept")
     family.send(person_name)
     assert "You are now a trusted person for " + name in family.text
+    assert family.screen == "ask_location" and "time zone" in family.text  # asked once
+    family.press_data("c:location:MM")
     return migrant, family, code
 
 
@@ -239,3 +241,16 @@ def test_stale_check_in_buttons_are_expired_without_a_plan(bot):
     assert "expired" in chat.text
     chat.press_data("k:end:999")
     assert "expired" in chat.text
+
+
+def test_alert_times_are_in_the_readers_time_zone(bot, clock):
+    migrant, family, _ = linked_pair(bot)  # Mum said she is in Myanmar (UTC+6:30)
+    clock.now = 1_800_000_000.0 + DAY  # 08:00 UTC
+    checkins.tick(bot.store, clock.now)
+    migrant.press_data("k:ok")
+    clock.now += DAY
+    checkins.tick(bot.store, clock.now)
+    clock.now += 7 * 3600
+    checkins.tick(bot.store, clock.now)
+    [alert] = outgoing(bot, "test:mum")
+    assert "Last answer: Sat, Jan 16 2:30" in alert["text"]

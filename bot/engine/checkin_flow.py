@@ -50,6 +50,7 @@ T_ACCEPT = N_("Accept")
 T_NO_THANKS = N_("No, thank you")
 T_ASK_PERSON_NAME = N_("What name should {name} see for you? For example: Mum. Type it:")
 T_LINKED = N_("Done. You are now a trusted person for {name}. If {name} does not answer a check-in, I will tell you here.")
+T_ASK_ZONE = N_("So that the times I send are in your time zone:")
 T_BAD_CODE = N_("This invitation does not work: it was already used, it is older than 48 hours, or the code is wrong. Ask for a new invitation.")
 T_SELF = N_("This is your own invitation. Send it to a person you trust.")
 T_ALREADY = N_("You are already a trusted person for {name}.")
@@ -224,7 +225,11 @@ def on_text(engine: "Engine", state: State, text: str, t: Translator) -> list[Re
         plan, problem = checkins.accept(cs, state.data.pop("checkin_code"), state.user_id, value, now)
         if problem:
             return _invite_problem(engine, state, plan, problem, t)
-        return engine.show(state, "main", t, notice=t(T_LINKED).format(name=plan["name"]))
+        notice = t(T_LINKED).format(name=plan["name"])
+        if state.data.get("location"):
+            return engine.show(state, "main", t, notice=notice)
+        state.data["after"] = "main"  # asked once: the time zone of the alerts
+        return engine.show(state, "ask_location", t, notice=notice + "\n\n" + t(T_ASK_ZONE))
     if step == "checkin_ok_label" and cs.plan(state.user_id):
         cs.save_plan(state.user_id, ok_label=value)
         state.pending = "checkin_help_label"
