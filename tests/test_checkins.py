@@ -254,3 +254,38 @@ def test_alert_times_are_in_the_readers_time_zone(bot, clock):
     checkins.tick(bot.store, clock.now)
     [alert] = outgoing(bot, "test:mum")
     assert "Last answer: Sat, Jan 16 2:30" in alert["text"]
+
+
+def test_the_migrant_ending_a_link_tells_the_person_only_that_check_ins_stopped(bot):
+    migrant, family, _ = linked_pair(bot)
+    outgoing(bot)
+    migrant.send("/checkin")
+    migrant.press("End the link with Mum")
+    [notice] = outgoing(bot)
+    assert notice["user_id"] == "test:mum" and notice["text"] == "Safety check-ins with Aye have stopped."
+    assert CheckinStore(bot.store).links_of_person("test:mum") == []
+
+
+def test_a_trusted_person_who_blocked_the_bot_is_reported_to_the_migrant(bot, clock):
+    migrant, family, _ = linked_pair(bot)
+    outgoing(bot)
+    clock.now += DAY
+    checkins.tick(bot.store, clock.now)
+    outgoing(bot)
+    clock.now += 7 * 3600
+    checkins.tick(bot.store, clock.now)
+    [alert] = checkins.pending(bot.store)
+    checkins.undeliverable(bot.store, alert, clock.now)  # what the channel does on a 403
+    [notice] = outgoing(bot)
+    assert notice["user_id"] == "test:migrant" and "could not be delivered" in notice["text"] and "Mum" in notice["text"]
+
+
+def test_a_typed_name_is_checked(bot):
+    migrant = ChatClient(bot, "test:migrant")
+    migrant.onboard()
+    migrant.send("/checkin")
+    migrant.press("Every week")
+    migrant.send("x" * 200)
+    assert "up to 30 letters" in migrant.text
+    migrant.send("Aye")
+    assert any(line.startswith("/start link_") for line in migrant.text.splitlines())
