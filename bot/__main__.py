@@ -27,7 +27,7 @@ def setup_logging(level: int = logging.INFO) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
-def build_engine(db_path: str):
+def build_engine(db_path: str, checkin_seconds: int | None = None):
     """Load content once; refuse to start on content errors, with a readable message."""
     from .engine import Engine, load
     from .i18n import compile_catalogs
@@ -42,14 +42,16 @@ def build_engine(db_path: str):
         raise SystemExit(EXIT_CONTENT)
     for error in compile_catalogs():
         print(f"safebot: warning: {error}", file=sys.stderr)
-    return Engine(bundle=bundle, store=Store(db_path))
+    engine = Engine(bundle=bundle, store=Store(db_path))
+    engine.checkin_config.seconds = checkin_seconds  # SAFEBOT_CHECKIN_SECONDS
+    return engine
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from .channels import console
 
     logging.getLogger().setLevel(logging.ERROR)  # the terminal is the conversation: no log lines in it
-    engine = build_engine(args.db or settings.db_path)
+    engine = build_engine(args.db or settings.db_path, settings.checkin_seconds)
     engine.retention_days = settings.retention_days  # the privacy screen says it
     return console.run(engine, args.lang)
 
@@ -118,7 +120,7 @@ def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
         print("safebot: TELEGRAM_BOT_TOKEN is missing or malformed (expected 123456:ABC...). "
               "Get one from @BotFather; `safebot chat` works without it.", file=sys.stderr)
         return EXIT_CONFIG
-    engine = build_engine(settings.db_path)
+    engine = build_engine(settings.db_path, settings.checkin_seconds)
     engine.retention_days = settings.retention_days  # the privacy screen says it
     if args.command == "run":
         return telegram.run_polling(engine, settings)

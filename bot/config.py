@@ -46,6 +46,7 @@ class Settings:
     cases_per_user_per_day: int = 3
     user_messages_per_minute: int = 20  # per-user flood limit (bot/flood.py), bursts of half that
     metrics_token: str | None = None  # when set, /metrics needs "Authorization: Bearer <token>"
+    checkin_seconds: int | None = None  # SAFEBOT_CHECKIN_SECONDS: tests and demonstrations only
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -69,4 +70,5 @@ class Settings:
             cases_per_user_per_day=_int_or_none(env.get("CASES_PER_USER_PER_DAY")) or 3,
             user_messages_per_minute=_int_or_none(env.get("USER_MESSAGES_PER_MINUTE")) or 20,
             metrics_token=env.get("METRICS_TOKEN") or None,
+            checkin_seconds=_int_or_none(env.get("SAFEBOT_CHECKIN_SECONDS")),
         )

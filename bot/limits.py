@@ -87,3 +87,21 @@ BODY_READ_SECONDS = 10.0
 WANTED_DESCRIPTORS = 65536
 # Logging: the same warning or error at most this many times a minute; the rest is counted.
 LOG_REPEATS_PER_MINUTE = 10
+
+# Safety check-ins (bot/checkins.py). SAFEBOT_CHECKIN_SECONDS replaces the intervals, the
+# grace period and the pause with one number of seconds (tests and demonstrations).
+CHECKIN_INTERVAL_SECONDS = {"day": 24 * 3600, "3days": 3 * 24 * 3600, "week": 7 * 24 * 3600}
+# How long a check-in may stay unanswered before the trusted people are told.
+CHECKIN_GRACE_SECONDS = 6 * 3600
+# "No phone for 3 days".
+CHECKIN_PAUSE_SECONDS = 3 * 24 * 3600
+# An invitation works once, for this long.
+CHECKIN_INVITE_SECONDS = 48 * 3600
+CHECKIN_CODE_CHARS = 10
+CHECKIN_TRUSTED_MAX = 3
+# Missed check-ins in a row that open a case for the moderators.
+CHECKIN_MISSED_FOR_CASE = 2
+# Display names and button words the people choose.
+CHECKIN_NAME_CHARS = 30
+# How often the channels look for due check-ins (shorter when SAFEBOT_CHECKIN_SECONDS is set).
+CHECKIN_TICK_SECONDS = 30.0

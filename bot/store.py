@@ -127,8 +127,6 @@ def _v4_privacy(db: sqlite_utils.Database) -> None:
 
 
 
-# Forward migrations, in order. Never edit a released one: append a new function.
-
 
 def _v5_inbox(db: sqlite_utils.Database) -> None:
     """The durable inbox: Telegram updates written down before they are acknowledged.
@@ -141,7 +139,37 @@ def _v5_inbox(db: sqlite_utils.Database) -> None:
 
 
 # Forward migrations, in order. Never edit a released one: append a new function.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3_outbox_fairness_and_copies, _v4_privacy, _v5_inbox]
+
+
+def _v6_checkins(db: sqlite_utils.Database) -> None:
+    """Safety check-ins (bot/checkins_store.py): plans, links to trusted people, invitations
+    (only a hash of each code) and messages waiting to be sent to someone else."""
+    db["checkin_plans"].create(
+        {"user_id": str, "name": str, "interval_s": int, "grace_s": int, "pause_s": int, "status": str,
+         "next_due_at": float, "waiting_since": float, "deadline_at": float, "missed": int,
+         "last_ok_at": float, "undelivered": int, "duress_hash": str, "ok_label": str, "help_label": str,
+         "created_at": float},
+        pk="user_id",
+    )
+    db["checkin_plans"].create_index(["status", "next_due_at"])
+    db["checkin_links"].create(
+        {"id": int, "plan_user_id": str, "person_user_id": str, "person_name": str, "created_at": float}, pk="id")
+    db["checkin_links"].create_index(["plan_user_id", "person_user_id"], unique=True)
+    db["checkin_links"].create_index(["person_user_id"])
+    db["checkin_invites"].create({"code_hash": str, "plan_user_id": str, "expires_at": float}, pk="code_hash")
+    db["checkin_outgoing"].create(
+        {"id": int, "user_id": str, "kind": str, "text": str, "buttons": str, "created_at": float}, pk="id")
+    db["checkin_outgoing"].create_index(["user_id"])
+    # Where to reach each person (a raw chat id), kept only while the plan or link exists:
+    # users are known by keyed hashes elsewhere (bot/idhash.py).
+    db["checkin_plans"].add_column("address", str)
+    db["checkin_links"].add_column("person_address", str)
+    db["checkin_outgoing"].add_column("address", str)  # taken at enqueue: a link may end before it goes
+
+
+# Forward migrations, in order. Never edit a released one: append a new function.
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3_outbox_fairness_and_copies, _v4_privacy, _v5_inbox,
+                                                                _v6_checkins]
 
 
 class Store:

@@ -53,6 +53,7 @@ COMMANDS = {
     "menu": N_("Main menu"),
     "language": N_("Change language"),
     "human": N_("Talk to a person"),
+    "checkin": N_("Safety check-ins"),
     "help": N_("Help"),
     "forget": N_("Delete my data"),
     "clear": N_("Clear this chat"),
@@ -171,8 +172,15 @@ class TelegramChannel:
             print(f"safebot: {problem}", flush=True)
         self.outbox.start()  # the outbox workers: relays survive restarts
         self.moderators.start()  # reminders and retention
+        from .checkin_sender import CheckinSender  # due check-ins and alerts, from SQLite
+
+        self.engine.checkin_config.bot_username = app.bot.username
+        self.checkin_sender = CheckinSender(self, app)
+        self.checkin_sender.start()
 
     async def post_stop(self, app: Application) -> None:
+        if getattr(self, "checkin_sender", None):
+            await self.checkin_sender.stop()
         await self.moderators.stop()
         await self.outbox.stop()
 
@@ -221,6 +229,8 @@ class TelegramChannel:
         replies = self.engine.handle(user_id, event)
         if verdict is Verdict.QUIET:  # relayed to the person on the case; the bot stays quiet
             replies = []
+        if getattr(self, "checkin_sender", None):
+            self.checkin_sender.wake()  # check-in notices for other people go out now
         metrics.inc("safebot_updates_handled_total")
         metrics.observe_latency(time.perf_counter() - started)
         log.info("update_handled kind=%s chat=%s replies=%d", event.kind, chat_ref(chat.id, self.log_key), len(replies))

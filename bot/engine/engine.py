@@ -1,7 +1,8 @@
 """The dialog engine: one event from any channel in, the replies to show out.
 
-Order of work for every event: load the user's state → (free text) the steps of
-`_on_text`, safety first → commands / buttons / text → save the state → replies.
+Order of work for every event: load the user's state → (free text) the check-in duress
+word first (answered exactly like an OK, silently urgent: bot/engine/checkin_flow.py), then
+the distress check → commands / buttons / text → save the state → replies.
 Button payloads are short ids ("g:costs", "c:origin:MM") checked against the loaded
 content; anything unknown or stale gets a kind "this menu has expired" and the menu.
 """
@@ -9,15 +10,18 @@ content; anything unknown or stale gets a kind "this menu has expired" and the m
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
+from typing import Callable
 
-from .. import cases, forget, limits
+from .. import cases, checkins, forget, limits
+from ..checkins_store import CheckinStore
 from ..i18n import N_, SUPPORTED, Nn_, Translator, negotiate, translator
 from ..safety.distress import DistressMatcher
 from ..safety.scan import RedFlags, scan
 from ..safety.scan_report import legit_lines
 from ..store import State, Store
-from . import emergency, privacy
+from . import checkin_flow, emergency, privacy
 from .model import Bundle, Button, Event, Reply
 from .render import BACK, EMERGENCY, MAIN, ROLE_LABELS, render_screen, split_long
 from .quiz import QUIZ_PREFIX, RISK, T_TALK, Quiz
@@ -53,6 +57,9 @@ class Engine(TypedText):
     # chat, the bot removed from it, or the terminal chat); the user is told so honestly.
     moderators_reachable: bool = True
     retention_days: int = 30  # Settings.retention_days: the privacy screen says it
+    # Safety check-ins: SAFEBOT_CHECKIN_SECONDS and the bot's username (set by the entry point).
+    checkin_config: checkins.Config = field(default_factory=checkins.Config)
+    clock: Callable[[], float] = time.time  # epoch seconds; tests pass their own
 
     def __post_init__(self) -> None:
         # loader.load() always provides these (empty matchers when content/ has no phrases)
@@ -79,6 +86,7 @@ class Engine(TypedText):
         if state.data.pop("forgotten", False):
             return replies  # nothing of this user may be written again
         privacy.keep_address(self.store, user_id, event.address)
+        CheckinStore(self.store).keep_address(user_id, event.address)  # to send check-ins and alerts
         shown = [[b.label, b.data] for r in replies for b in r.flat_buttons()]
         if shown:
             state.data["shown"] = shown  # what a typed number or label refers to next
@@ -120,6 +128,8 @@ class Engine(TypedText):
         state.pending = None  # a command leaves any question the bot was waiting on
         if name == "start":
             return self._start(state, arg, t)
+        if name == "checkin":
+            return checkin_flow.home(self, state, t)
         targets = {"menu": "main", "language": "ask_language", "human": "human", "forget": "forget_confirm",
                    "help": "help", "settings": "settings", "privacy": privacy.PRIVACY_SCREEN}
         if name in targets:
@@ -129,6 +139,8 @@ class Engine(TypedText):
         return self.show(state, "main", t, notice=t(T_UNKNOWN_COMMAND))
 
     def _start(self, state: State, arg: str, t: Translator) -> list[Reply]:
+        if arg.lower().startswith(checkins.LINK_PREFIX):
+            return checkin_flow.start_link(self, state, arg[len(checkins.LINK_PREFIX):], t)
         target = self.bundle.deep_links.get(arg.lower()) if arg else None
         if target in self.bundle.screens:
             return self.show(state, target, t)  # NGOs' QR codes open the screen at once
@@ -152,6 +164,8 @@ class Engine(TypedText):
         if len(data.encode()) > limits.CALLBACK_DATA_BYTES:
             return self._expired(state, t)
         kind, _, rest = data.partition(":")
+        if data == "g:" + checkin_flow.INTRO:
+            return checkin_flow.home(self, state, t)  # the set-up, or the plan and links
         if kind == "g" and rest in self.bundle.screens:
             state.pending = None
             return self.show(state, rest, t)
@@ -159,6 +173,8 @@ class Engine(TypedText):
             return self._action(state, rest, t)
         if kind == "c":
             return self._choice(state, rest, t)
+        if kind == "k":
+            return checkin_flow.button(self, state, rest, t) or self._expired(state, t)
         if kind == QUIZ_PREFIX.rstrip(":"):
             return self.quiz.answer(state, rest, t) or self._expired(state, t)
         if data == "x:leave":
@@ -168,6 +184,7 @@ class Engine(TypedText):
         if kind == "f":
             return self._feedback(state, rest, t)
         if data == "x:forget" and state.screen == "forget_confirm":
+            checkins.forget(self.store, state.user_id, self.clock())  # linked people are told
             forget.forget_user(self.store, state.user_id)  # also in the moderators' topics
             state.data["forgotten"] = True
             return [Reply(text=t(T_FORGOTTEN), kind="notice")]
@@ -261,7 +278,8 @@ class Engine(TypedText):
     # free text ------------------------------------------------------------------------
     def _on_text(self, state: State, text: str, t: Translator) -> list[Reply]:
         """What wins when several things apply to one message, in this order (DESIGN.md):
-        1. a check-in duress word (not built yet: it will come first, escalated silently);
+        1. a check-in duress word: exactly the OK reply, and a silent urgent case
+           (bot/engine/checkin_flow.py);
         2. distress: safety first, whatever the user was doing;
         3. commands and buttons: /command, a typed number or label, a named option, the
            job ad the bot asked for;
@@ -270,6 +288,10 @@ class Engine(TypedText):
         6. typed navigation: menu, back, start again, yes, no, stop;
         7. question matching (which also keeps a quiz or onboarding question).
         """
+        # First of all: a check-in duress word gets exactly the OK reply, and a silent urgent case.
+        duress = checkin_flow.duress(self, state, text, t)
+        if duress is not None:
+            return duress
         notices = []
         if len(text) > limits.USER_TEXT_CHARS:
             text = text[: limits.USER_TEXT_CHARS]
@@ -291,12 +313,18 @@ class Engine(TypedText):
             if old:
                 replies[-1].buttons.append(emergency.switch_back_row(state, old))
             return notices + replies
-        for step in (self.typed_button, self.case_relay, self.pasted_job_ad, self.first_message,
+        for step in (self.checkin_answer, self.typed_button, self.case_relay, self.pasted_job_ad, self.first_message,
                      self.typed_navigation, self.typed_question):
             replies = step(state, stripped, t, open_case)
             if replies is not None:
                 return notices + replies
         return notices  # not reached: typed_question always answers
+
+    def checkin_answer(self, state: State, text: str, t: Translator, open_case: dict | None) -> list[Reply] | None:
+        """A name or a word the check-in set-up asked for."""
+        if state.pending and state.pending.startswith("checkin"):
+            return checkin_flow.on_text(self, state, text, t)
+        return None
 
     def first_message(self, state: State, text: str, t: Translator, open_case: dict | None) -> list[Reply] | None:
         """A first message, or the first after /forget: start from the beginning."""
