@@ -44,3 +44,67 @@ def test_content_check_fails_when_a_stale_number_loses_its_caveat(bundle, monkey
     errors = check.check_caveats(bundle)
     assert errors and all(p.level == "error" for p in errors)
     assert any("my_emergency_112" in p.where for p in errors)
+
+
+def test_oman_jordan_lebanon_are_destinations_with_an_emergency_number(chat):
+    chat.onboard(origin="Nepal", destination="Oman")
+    chat.press_data("g:emergency")
+    shown = chat.read_all()
+    assert "Oman: call 9999" in shown
+    assert "We could not confirm this recently (source from Mar 31, 2021)" in shown  # a 2021 news source
+
+
+# No embassy number could be sourced yet (see the report): the selection is tested with an
+# embassy fact made here, as a maintainer would add one.
+def embassy(bundle, **kw):
+    base = bundle.facts["vn_consular_hotline"]
+    return dataclasses.replace(base, as_of="2026-11", checked=dt.date.today().isoformat(), **kw)
+
+
+@pytest.fixture
+def with_embassies(engine):
+    from bot.engine.phones import Phone
+    bundle = engine.bundle
+    added = [
+        embassy(bundle, id="mm_embassy_test", country="MM", located_in="TH",
+                text="Myanmar embassy in Bangkok: {phone}.",
+                phones={"phone": Phone(number="+66 2 234 0278", works="anywhere", country="TH")}),
+        embassy(bundle, id="np_embassy_test_qa", country="NP", located_in="QA",
+                text="Nepal embassy in Doha: {phone}.",
+                phones={"phone": Phone(number="+974 4467 5900", works="anywhere", country="QA")}),
+        embassy(bundle, id="np_embassy_test_my", country="NP", located_in="MY",
+                text="Nepal embassy in Kuala Lumpur: {phone}.",
+                phones={"phone": Phone(number="+60 3 2020 1898", works="anywhere", country="MY")}),
+    ]
+    for fact in added:
+        bundle.facts[fact.id] = fact
+        bundle.by_topic["consular"].insert(0, fact)
+    yield engine
+    for fact in added:
+        del bundle.facts[fact.id]
+        bundle.by_topic["consular"].remove(fact)
+
+
+def test_myanmar_worker_in_thailand_sees_the_embassy_in_bangkok_in_local_form(with_embassies):
+    from bot.engine.testing import ChatClient
+    chat = ChatClient(with_embassies)
+    chat.onboard(origin="Myanmar", destination="Thailand")
+    chat.press_data("g:emergency_passport")
+    shown = chat.read_all()
+    assert "Myanmar embassy in Bangkok: 02 234 0278" in shown  # dialled in Thailand: local form
+    assert "+66" not in shown
+
+
+def test_nepali_worker_in_qatar_sees_the_embassy_in_doha_first_never_kuala_lumpur(with_embassies):
+    from bot.engine.testing import ChatClient
+    chat = ChatClient(with_embassies)
+    chat.onboard(origin="Nepal", destination="Qatar")
+    chat.press_data("g:emergency_passport")
+    shown = chat.read_all()
+    assert "Nepal embassy in Doha: 4467 5900" in shown
+    assert "Kuala Lumpur" not in shown
+    # family at home in Nepal, the worker in Qatar: the Doha number in international form
+    family = ChatClient(with_embassies, user_id="tg:family")
+    family.onboard(role="For a family member", origin="Nepal", destination="Qatar")
+    family.press_data("g:family_silent")
+    assert "Nepal embassy in Doha: +974 4467 5900" in family.read_all()

@@ -57,7 +57,8 @@ def country_facts(bundle: Bundle, topic: str, role: str, state: State) -> list[F
     if country == state.origin:
         wanted.add(CITIZENS)
     found = [f for f in bundle.by_topic.get(topic, []) if f.country == country and serves(f) in wanted]
-    return by_place(found, here)
+    # the embassy where the worker is: family at home need the one in their relative's country
+    return by_place(found, state.destination if state.role == "family" else here)
 
 
 def by_place(facts: list[Fact], here: str | None) -> list[Fact]:
