@@ -108,3 +108,17 @@ def test_nepali_worker_in_qatar_sees_the_embassy_in_doha_first_never_kuala_lumpu
     family.onboard(role="For a family member", origin="Nepal", destination="Qatar")
     family.press_data("g:family_silent")
     assert "Nepal embassy in Doha: +974 4467 5900" in family.read_all()
+
+
+def test_indonesian_in_hong_kong_sees_the_consulate_hotline_and_family_at_home_the_international_form(engine):
+    from bot.engine.testing import ChatClient
+    worker = ChatClient(engine, user_id="tg:id-hk")
+    worker.onboard(origin="Indonesia", destination="Hong Kong")
+    worker.press_data("g:emergency_passport")
+    shown = worker.read_all()
+    assert "(KJRI) has a hotline for citizens in trouble: 5242 2240" in shown
+    assert "KDEI" not in shown  # the office in Taipei is for Indonesians in Taiwan
+    family = ChatClient(engine, user_id="tg:id-family")
+    family.onboard(role="For a family member", origin="Indonesia", destination="Hong Kong")
+    family.press_data("g:family_silent")
+    assert "+852 5242 2240" in family.read_all()
