@@ -122,3 +122,13 @@ def test_indonesian_in_hong_kong_sees_the_consulate_hotline_and_family_at_home_t
     family.onboard(role="For a family member", origin="Indonesia", destination="Hong Kong")
     family.press_data("g:family_silent")
     assert "+852 5242 2240" in family.read_all()
+
+
+def test_indonesian_in_malaysia_sees_the_embassy_hotline_in_local_form_without_caveat(engine):
+    from bot.engine.testing import ChatClient
+    chat = ChatClient(engine, user_id="tg:id-my")
+    chat.onboard(origin="Indonesia", destination="Malaysia")
+    chat.press_data("g:emergency_passport")
+    shown = chat.read_all()
+    line = next(part for part in shown.split("\n\n") if "(KBRI)" in part)
+    assert "017-668 8032" in line and "could not confirm" not in line  # a 2024 source
