@@ -132,3 +132,13 @@ def test_indonesian_in_malaysia_sees_the_embassy_hotline_in_local_form_without_c
     shown = chat.read_all()
     line = next(part for part in shown.split("\n\n") if "(KBRI)" in part)
     assert "017-668 8032" in line and "could not confirm" not in line  # a 2024 source
+
+
+def test_vietnamese_worker_in_thailand_sees_the_embassy_in_bangkok_in_local_form(engine):
+    from bot.engine.testing import ChatClient
+    chat = ChatClient(engine, user_id="tg:vn-th")
+    chat.onboard(origin="Vietnam", destination="Thailand")
+    chat.press_data("g:emergency_passport")
+    shown = chat.read_all()
+    assert "embassy in Bangkok has a citizen protection hotline: 089 896 6653" in shown
+    assert "Tokyo" not in shown
