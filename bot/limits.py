@@ -31,7 +31,9 @@ CHECKED_MAX_AGE_DAYS = 365
 AS_OF_MAX_AGE_DAYS = 3 * 365
 
 # The first answer to a cry for help fits one phone screen: the case, what to do, the numbers.
-EMERGENCY_REPLY_CHARS = 900
+# 1200, not 900: a number whose source is old carries a dated caveat (about 90 characters),
+# and the home country's line for citizens abroad must still fit after the local one.
+EMERGENCY_REPLY_CHARS = 1200
 # How many likely places it gives numbers for, and how many countries it offers as buttons.
 EMERGENCY_PLACES_SHOWN = 2
 EMERGENCY_COUNTRY_BUTTONS = 4

@@ -25,7 +25,8 @@ from ..store import State
 from .digits import digits_differ
 from .loader import load, placeholders
 from .model import Bundle, Problem
-from .render import paginate, screen_parts
+from .caveat import needs_caveat, stale_caveat
+from .render import paginate, render_fact, screen_parts
 
 METHOD_MAP = [("bot/**.py", "python"), ("dialogs/*.yaml", "bot.i18n_extract:extract_yaml"),
               ("content/facts/*.yaml", "bot.i18n_extract:extract_yaml"),
@@ -146,6 +147,22 @@ def check_rendering(bundle: Bundle) -> list[Problem]:
     return problems
 
 
+def check_caveats(bundle: Bundle) -> list[Problem]:
+    """A stale emergency, hotline or consular fact must reach the reader with its caveat
+    and date, in every locale, from anywhere it can be dialled."""
+    problems: list[Problem] = []
+    for fact in (f for f in bundle.facts.values() if needs_caveat(f)):
+        for lang in SUPPORTED:
+            t = translator(lang)
+            caveat = stale_caveat(fact, t)
+            shown = [render_fact(fact, t, caller) for caller in (None, fact.country)]
+            if not caveat or any(text is not None and caveat not in text for text in shown):
+                problems.append(Problem("error", f"{fact.source_file}: {fact.id}",
+                                        f"stale, but shown without its caveat and date in {lang}"))
+                break
+    return problems
+
+
 @dataclass
 class Report:
     problems: list[Problem]
@@ -196,6 +213,7 @@ def run_check(dialogs_dir: Path | None = None, content_dir: Path | None = None,
     bundle, problems = load(**kwargs)
     if not [p for p in problems if p.level == "error"]:
         problems.extend(check_rendering(bundle))
+        problems.extend(check_caveats(bundle))
     catalog_problems, coverage = check_catalogs(source_messages(root), locales_dir)
     problems.extend(catalog_problems)
     return Report(problems=problems, coverage=coverage, bundle=bundle)

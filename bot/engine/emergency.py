@@ -23,7 +23,7 @@ from ..safety import language
 from ..store import State
 from .model import Bundle, Button, Fact, Reply
 from .places import Places
-from .render import MAIN, render_fact, render_screen
+from .render import MAIN, by_place, render_fact, render_screen
 
 SELF, RELATIVE = "self", "relative"
 
@@ -133,10 +133,11 @@ def dial_line(fact: Fact, t: Translator, caller_in: str | None) -> str | None:
 
 
 def _first_line(bundle: Bundle, topics: tuple[str, ...], country: str, t: Translator,
-                caller_in: str | None, used: set[str]) -> str | None:
+                caller_in: str | None, used: set[str], place: str | None = None) -> str | None:
+    """The first fact of `country` that can be dialled; an embassy only in `place`, first."""
     for topic in topics:
-        for fact in bundle.by_topic.get(topic, []):
-            if fact.country == country and fact.id not in used:
+        for fact in by_place([f for f in bundle.by_topic.get(topic, []) if f.country == country], place):
+            if fact.id not in used:
                 line = dial_line(fact, t, caller_in)
                 if line:
                     used.add(fact.id)
@@ -156,7 +157,7 @@ def number_lines(bundle: Bundle, sit: Situation, t: Translator, budget: int) -> 
         candidates.append(_first_line(bundle, ("emergency",), place, t, caller, used))
         if i == 0 and sit.home and sit.home != place:
             # consular lines are made for citizens abroad; a home help line may be a short code
-            candidates.append(_first_line(bundle, ("consular", "hotline"), sit.home, t, caller, used))
+            candidates.append(_first_line(bundle, ("consular", "hotline"), sit.home, t, caller, used, place))
         candidates.append(_first_line(bundle, ("hotline",), place, t, caller, used))
     lines: list[str] = []
     numbers: set[str] = set()

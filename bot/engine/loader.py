@@ -27,7 +27,7 @@ URGENT_VALUES = {True: "any", "self": "self", "relative": "relative"}
 BUTTON_KEYS = {"label", "go", "action"}
 FACT_KEYS = {"id", "topic", "origin", "destination", "country", "text", "amounts", "source",
              "source_name", "as_of", "checked", "confidence", "phones", "serves",
-             "note"}  # note: for maintainers (e.g. "compared with a stored copy"), never shown
+             "located_in", "note"}  # note: for maintainers (e.g. "compared with a stored copy"), never shown
 REQUIRED_FACT_KEYS = ("id", "topic", "text", "source", "source_name", "as_of", "checked")
 ROUTE_TOPICS = {"pathway", "fees", "no_fee", "rights", "rights_ilo", "scam_pattern", "nonpunishment"}
 COUNTRY_TOPICS = {"agency_check", "hotline", "emergency", "consular"}
@@ -180,6 +180,7 @@ def load_facts(content_dir: Path, problems: list[Problem]) -> dict[str, Fact]:
                 country=spec.get("country"), amounts=amounts,
                 phones=parse_phones(spec.get("phones"), here, problems),
                 serves=str(spec["serves"]) if spec.get("serves") else None,
+                located_in=str(spec["located_in"]) if spec.get("located_in") else None,
             )
     return facts
 
@@ -327,7 +328,10 @@ def validate(bundle: Bundle) -> list[Problem]:
             problems.append(Problem("error", here, f"topic '{fact.topic}' needs country:"))
         elif fact.topic in ROUTE_TOPICS and fact.country:
             problems.append(Problem("error", here, f"topic '{fact.topic}' is about a route: use origin:/destination:, not country:"))
-        for code in (*fact.origin, *fact.destination, *([fact.country] if fact.country else [])):
+        if fact.located_in and fact.topic != "consular":
+            problems.append(Problem("error", here, "located_in: is for consular facts (an embassy in that country)"))
+        for code in (*fact.origin, *fact.destination, *([fact.country] if fact.country else []),
+                     *([fact.located_in] if fact.located_in else [])):
             if code not in known_countries:
                 problems.append(Problem("error", here, f"unknown country '{code}' (not in content/countries.yaml)"))
         url = urlparse(fact.source)

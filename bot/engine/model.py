@@ -96,6 +96,8 @@ class Fact:
     phones: dict[str, Phone] = field(default_factory=dict)
     # Country facts: who the fact is for (here / citizens / both); None = the topic's default.
     serves: str | None = None
+    # Consular facts: the country the embassy or consulate is in (shown to people there).
+    located_in: str | None = None
 
     def fits_route(self, origin: str | None, destination: str | None) -> bool:
         return (not self.origin or origin in self.origin) and (not self.destination or destination in self.destination)

@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 from .. import cases, limits
 from ..i18n import N_, SUPPORTED, Translator
 from ..store import State
+from .caveat import stale_caveat
 from .model import Bundle, Button, Fact, Reply, Screen
 from .phones import BOTH, CITIZENS, DEFAULT_SERVES, HERE, dial_forms
 
@@ -55,7 +56,14 @@ def country_facts(bundle: Bundle, topic: str, role: str, state: State) -> list[F
         wanted.add(HERE)
     if country == state.origin:
         wanted.add(CITIZENS)
-    return [f for f in bundle.by_topic.get(topic, []) if f.country == country and serves(f) in wanted]
+    found = [f for f in bundle.by_topic.get(topic, []) if f.country == country and serves(f) in wanted]
+    # the embassy where the worker is: family at home need the one in their relative's country
+    return by_place(found, state.destination if state.role == "family" else here)
+
+
+def by_place(facts: list[Fact], here: str | None) -> list[Fact]:
+    """An embassy or consulate (`located_in`) only for people in that country, first."""
+    return sorted((f for f in facts if f.located_in in (None, here)), key=lambda f: f.located_in != here)
 
 
 def select_facts(bundle: Bundle, refs: list[str], state: State) -> list[Fact]:
@@ -96,7 +104,9 @@ def render_fact(fact: Fact, t: Translator, caller_in: str | None = None) -> str 
     values = SafeDict({name: t.money(value, currency) for name, (value, currency) in fact.amounts.items()})
     values.update(phones)
     text = t(fact.text).format_map(values)
-    if fact.confidence == "unconfirmed":
+    if caveat := stale_caveat(fact, t):  # says "not confirmed recently", with the date
+        text = f"{text} {caveat}"
+    elif fact.confidence == "unconfirmed":
         text = f"{text} {t(T_UNCONFIRMED)}"
     domain = urlparse(fact.source).netloc.removeprefix("www.")
     if fact.as_of == "undated":
