@@ -67,7 +67,7 @@ def _back(t: Translator) -> list[Button]:
 
 def home(engine: "Engine", state: State, t: Translator, notice: str | None = None) -> list[Reply]:
     """/checkin: the migrant's plan and links, the links as trusted person, or the set-up."""
-    cs, now = _store(engine), engine.clock()
+    cs = _store(engine)
     state.pending = None
     plan = cs.plan(state.user_id)
     as_person = cs.links_of_person(state.user_id)

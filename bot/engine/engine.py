@@ -153,8 +153,8 @@ class Engine(TypedText):
         return self.show(state, "main", t)
 
     def _next_profile_step(self, state: State, t: Translator) -> list[Reply]:
-        for field, screen in (("role", "ask_role"), ("origin", "ask_origin"), ("destination", "ask_destination")):
-            if not getattr(state, field):
+        for name, screen in (("role", "ask_role"), ("origin", "ask_origin"), ("destination", "ask_destination")):
+            if not getattr(state, name):
                 return self.show(state, screen, t)
         state.data.pop("onboarding", None)
         return self.show(state, state.data.pop("after", None) or "main", t)
