@@ -18,7 +18,7 @@ MESSAGE_TEXT_CHARS = 4096
 # waits behind a "More" button, in every locale.
 SCREEN_TEXT_TARGET = 1000
 BUTTON_LABEL_CHARS = 30
-BUTTONS_PER_SCREEN = 8
+BUTTONS_PER_SCREEN = 9  # the main menu: eight topics and safety check-ins
 SCREEN_ID_CHARS = 40
 
 # How many screens of a user's path we keep (for the moderators' context handoff).
