@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import statistics
 import subprocess
@@ -121,9 +122,14 @@ async def one_round(bot: str, users: int, delay: float) -> Result:
                 future = waiting[key] = asyncio.get_running_loop().create_future()
                 latencies.append(await asyncio.wait_for(future, timeout=120) - pushed)
 
+            def answered(user: int) -> bool:  # the bot's message exists (it is made after the fake's delay)
+                return any(key[0] == user and m["from"].get("is_bot") for key, m in list(server.messages.items())[-2000:])
+
             async def person(user: int) -> None:
                 await ask(lambda: server.user_sends(user, "/start"))
                 for data in ("c:role:self", "c:origin:MM", "c:destination:TH"):
+                    while not answered(user):  # a person presses a button once they see it
+                        await asyncio.sleep(0.01)
                     await ask(lambda: server.user_presses(user, server.last_message_id(user), data))
                 text = DISTRESS if user % 10 == 0 else QUESTIONS[user % len(QUESTIONS)]
                 await ask(lambda: server.user_sends(user, text))
@@ -158,6 +164,7 @@ def available(bot: str) -> bool:
 
 
 async def main(quick: bool) -> None:
+    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)  # bots stopped mid long-poll
     users, rounds, delays = (10, 1, (0.0,)) if quick else (150, 3, (0.0, 0.05))
     bots = [b for b in ("safebot", "ptb-echo", "aiogram") if available(b)]
     print(f"{users} users x 5 updates, {rounds} round(s), median; bots: {', '.join(bots)}; "
