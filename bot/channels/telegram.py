@@ -5,8 +5,8 @@
 - Inline keyboards; a button press edits the screen in place and always answers the
   callback query. A stale or forged payload is the engine's business ("expired" + menu).
 - Updates of one chat run in order, one at a time; different chats run concurrently up
-  to CONCURRENT_UPDATES (Poller for long polling, PerChatUpdateProcessor for webhook
-  updates), with an HTTP pool sized to match.
+  to CONCURRENT_UPDATES (the durable inbox, channels.inbox, in both modes), with an HTTP
+  pool sized to match.
 - Long polling confirms an update to Telegram only after it was handled (Poller).
 - Outgoing calls go through AIORateLimiter (Telegram's per-chat, per-group and global
   limits, RetryAfter waited out). A user who blocked the bot is marked inactive.
@@ -20,13 +20,11 @@ import dataclasses
 import logging
 import signal
 import time
-from collections import deque
-from typing import Any, Awaitable
 
 from telegram import BotCommand, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
-from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor,
+from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder,
                           CallbackQueryHandler, ChatMemberHandler, CommandHandler, ContextTypes,
                           MessageHandler, filters)
 
@@ -70,45 +68,6 @@ CONCURRENT_UPDATES = 16
 POOL_HEADROOM = 8
 
 
-class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """Updates of one chat strictly in order, different chats concurrently.
-
-    A chat with a running update gets its next updates queued behind it (and frees the
-    semaphore slot at once), so a flood from one chat can never take every slot."""
-
-    def __init__(self, max_concurrent_updates: int):
-        super().__init__(max_concurrent_updates)
-        self._queues: dict[Any, deque[Awaitable[Any]]] = {}
-
-    @staticmethod
-    def key(update: object) -> Any:
-        if isinstance(update, Update) and update.effective_chat is not None:
-            return update.effective_chat.id
-        return object()  # no chat: nothing to keep in order with
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = self.key(update)
-        queue = self._queues.get(key)
-        if queue is not None:
-            queue.append(coroutine)  # the chat's running worker will await it, in order
-            return
-        queue = self._queues[key] = deque([coroutine])
-        try:
-            while queue:
-                try:
-                    await queue.popleft()
-                except Exception:  # Application reports handler errors itself; keep the order going
-                    log.exception("update_failed")
-        finally:
-            del self._queues[key]
-
-    async def initialize(self) -> None:
-        pass
-
-    async def shutdown(self) -> None:
-        pass
-
-
 class TelegramChannel:
     """Wires the engine into an Application. One per process."""
 
@@ -130,7 +89,7 @@ class TelegramChannel:
         builder = (ApplicationBuilder().token(self.settings.token)
                    .base_url(self.settings.api_base_url)
                    .base_file_url(self.settings.api_base_url.replace("/bot", "/file/bot"))
-                   .concurrent_updates(PerChatUpdateProcessor(self.concurrency))
+                   .concurrent_updates(self.concurrency)
                    .connection_pool_size(self.concurrency + POOL_HEADROOM)
                    .post_init(self.post_init)
                    .post_stop(self.post_stop))
