@@ -307,3 +307,15 @@ async def test_on_telegram_a_typed_question_and_a_typed_word_are_understood(bund
         server.user_sends(user, "magkano ang placement fee")
         await server.wait_for(lambda: any("Pinagkunan" in t for t in server.texts_to(user)))
         assert any("Hong Kong" in t and "Pinagkunan" in t for t in server.texts_to(user))
+
+
+def test_an_english_question_at_the_language_picker_is_answered_in_english(engine):
+    """A country's name inside a question ("...for Thailand") does not pick that language."""
+    chat = ChatClient(engine, user_id="tg:picker-question", lang_hint=None)
+    chat.send("/start")
+    assert chat.screen == "ask_language"
+    chat.send("how much is the visa fee for thailand")
+    assert engine.store.load("tg:picker-question").lang == "en"
+    chat.send("/start")
+    chat.send("Tagalog po")  # a short answer that names a language still chooses it
+    assert engine.store.load("tg:picker-question").lang == "fil"

@@ -30,6 +30,7 @@ CHOICE_SCREENS = {"ask_role": "role", "ask_origin": "origin", "ask_destination":
 # Longest typed answer to such a question ("I am from Nepal, I want to go to Malaysia"), and
 # while a case is open (then longer messages go to the person helping).
 ANSWER_WORDS, ANSWER_WORDS_IN_CASE = 12, 4
+LANGUAGE_ANSWER_WORDS = 4  # "Tagalog po", "I speak Khmer": longer messages say something else
 # Screens whose facts depend on the route: asked for the countries first when they are unknown.
 ROUTE_TOPICS = ("costs", "pathways", "rights")
 
@@ -54,7 +55,7 @@ class TypedText:
         choice = self.typed_choice(state, text, t, open_case)
         if choice is not None:
             replies = self._on_button(state, choice, t)
-            if choice.startswith("c:lang:") and self.vocab.language_answer(text) is None:
+            if choice.startswith("c:lang:") and self.named_language(text) is None:
                 # they wrote in their language instead of naming it: that chose it, and what
                 # they asked is answered too, before the next question of the start
                 return self._read_too(state, text, translator(state.lang)) or replies
@@ -72,6 +73,11 @@ class TypedText:
         asking = state.screen or "main"
         return self._answer_replies(state, answer, t) + self.show(state, asking, t)
 
+    def named_language(self, text: str) -> str | None:
+        """A short answer that names a language ("Tagalog po", "नेपाली"). In a longer message a
+        name is part of what is said ("the visa fee for Thailand"): its own language counts."""
+        return self.vocab.language_answer(text) if len(text.split()) <= LANGUAGE_ANSWER_WORDS else None
+
     def typed_choice(self, state: State, text: str, t: Translator, open_case: dict | None = None) -> str | None:
         """The payload of the option a typed answer names on a question screen, e.g. "c:origin:NP".
         An answer is short: a longer message while a person helps (a story that names a
@@ -84,7 +90,7 @@ class TypedText:
             intent = self.vocab.intent(text, state.lang or "en")
             return f"c:role:{intent}" if intent in ("self", "family") else None
         if kind == "lang":
-            lang = self.vocab.language_answer(text) or detect(text)
+            lang = self.named_language(text) or detect(text)
             return f"c:lang:{lang}" if lang else None
         allowed = {"origin": self.bundle.origins, "destination": self.bundle.destinations,
                    "location": self.bundle.all_countries}[kind]
