@@ -8,7 +8,7 @@ import stat
 
 import pytest
 
-from bot import cases, idhash, retention
+from bot import cases, idhash, limits, retention
 from bot.engine import Engine
 from bot.engine import privacy
 from bot.engine.testing import ChatClient
@@ -268,3 +268,15 @@ def test_forget_before_anything_reached_the_moderators_deletes_the_case_outright
     forget(chat)
     assert store.case(case_id) is None
     assert store.db.execute("SELECT count(*) FROM outbox WHERE case_id = ?", [case_id]).fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("lang", SUPPORTED)
+def test_the_privacy_screen_is_a_phone_page_and_the_rest_is_behind_more(bundle, store, lang):
+    engine = Engine(bundle, store, retention_days=45)
+    chat = ChatClient(engine, user_id=f"tgh:{lang}", lang_hint=lang)
+    chat.send("/privacy")
+    assert len(chat.text) <= limits.SCREEN_TEXT_TARGET + 200  # the page plus the bot's own lines
+    whole = chat.read_all()
+    full = translator(lang)(bundle.screens["settings_privacy"].text).format(retention_days=45)
+    for line in full.splitlines():
+        assert line.strip() in whole, line  # nothing is lost across the pages

@@ -163,17 +163,31 @@ def screen_parts(bundle: Bundle, screen: Screen, state: State, t: Translator) ->
 
 
 def paginate(parts: list[str], limit: int = limits.SCREEN_TEXT_TARGET) -> list[list[str]]:
-    """Paragraphs into pages of at most `limit` characters (a longer paragraph is a page
-    of its own), in order: what matters most comes first on the screen."""
+    """Paragraphs into pages of at most `limit` characters, in order: what matters most
+    comes first on the screen. A longer paragraph is cut between its lines; a single
+    line longer than a page is a page of its own."""
     pages: list[list[str]] = [[]]
     size = 0
-    for part in parts:
+    for part in (piece for p in parts for piece in fit_lines(p, limit)):
         if pages[-1] and size + 2 + len(part) > limit:
             pages.append([])
             size = 0
         size += (2 if pages[-1] else 0) + len(part)
         pages[-1].append(part)
     return pages
+
+
+def fit_lines(paragraph: str, limit: int) -> list[str]:
+    """A paragraph as pieces of whole lines, each within `limit` where the lines allow."""
+    if len(paragraph) <= limit:
+        return [paragraph]
+    pieces: list[str] = []
+    for line in paragraph.split("\n"):
+        if pieces and len(pieces[-1]) + 1 + len(line) <= limit:
+            pieces[-1] += "\n" + line
+        else:
+            pieces.append(line)
+    return pieces
 
 
 def render_screen(bundle: Bundle, screen: Screen, state: State, t: Translator, page: int = 0) -> list[Reply]:
