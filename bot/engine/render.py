@@ -10,6 +10,7 @@ from ..i18n import N_, SUPPORTED, Translator
 from ..store import State
 from .caveat import stale_caveat
 from .model import Bundle, Button, Fact, Reply, Screen
+from .numbers import number_values
 from .phones import BOTH, CITIZENS, DEFAULT_SERVES, HERE, dial_forms
 
 ROLE_LABELS = {"self": N_("For myself"), "family": N_("For a family member")}
@@ -102,6 +103,7 @@ def render_fact(fact: Fact, t: Translator, caller_in: str | None = None) -> str 
     if phones is None:
         return None
     values = SafeDict({name: t.money(value, currency) for name, (value, currency) in fact.amounts.items()})
+    values.update(number_values(fact.numbers, t))
     values.update(phones)
     text = t(fact.text).format_map(values)
     if caveat := stale_caveat(fact, t):  # says "not confirmed recently", with the date
