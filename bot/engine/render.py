@@ -11,6 +11,7 @@ from ..store import State
 from .caveat import stale_caveat
 from .model import Bundle, Button, Fact, Reply, Screen
 from .numbers import number_values
+from .sources import source_label
 from .phones import BOTH, CITIZENS, DEFAULT_SERVES, HERE, dial_forms
 
 ROLE_LABELS = {"self": N_("For myself"), "family": N_("For a family member")}
@@ -113,10 +114,10 @@ def render_fact(fact: Fact, t: Translator, caller_in: str | None = None) -> str 
     domain = urlparse(fact.source).netloc.removeprefix("www.")
     if fact.as_of == "undated":
         source = t(N_("Source: {name} ({site}), page not dated, checked {checked}")).format_map(
-            SafeDict(name=fact.source_name, site=domain, checked=t.date(fact.checked)))
+            SafeDict(name=source_label(fact.source_name, t), site=domain, checked=t.date(fact.checked)))
     else:
         source = t(N_("Source: {name} ({site}), as of {date}")).format_map(
-            SafeDict(name=fact.source_name, site=domain, date=t.date(fact.as_of)))
+            SafeDict(name=source_label(fact.source_name, t), site=domain, date=t.date(fact.as_of)))
     return f"• {text}\n   {source}"
 
 
