@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +27,9 @@ from .digits import digits_differ
 from .loader import load, placeholders
 from .model import Bundle, Problem
 from .caveat import needs_caveat, stale_caveat
-from .render import paginate, render_fact, screen_parts
+from .links import addresses, glued
+from .render import paginate, phone_values, render_fact, screen_parts
+from ..profile_texts import COMMANDS, DESCRIPTION, SHORT_DESCRIPTION
 
 METHOD_MAP = [("bot/**.py", "python"), ("dialogs/*.yaml", "bot.i18n_extract:extract_yaml"),
               ("content/facts/*.yaml", "bot.i18n_extract:extract_yaml"),
@@ -163,6 +166,108 @@ def check_caveats(bundle: Bundle) -> list[Problem]:
     return problems
 
 
+# --- Issue 16 (i18n-format): links, the Telegram profile, numbers in facts -------------------
+
+def _catalogs(locales_dir: Path) -> dict[str, Catalog]:
+    """The template (as "en": its msgids are the English texts) and each readable catalog."""
+    found: dict[str, Catalog] = {}
+    paths = {SOURCE_LANGUAGE: locales_dir / f"{DOMAIN}.pot"}
+    paths.update({lang: locales_dir / lang / "LC_MESSAGES" / f"{DOMAIN}.po" for lang in SUPPORTED if lang != SOURCE_LANGUAGE})
+    for lang, path in paths.items():
+        try:
+            with path.open("rb") as f:
+                found[lang] = read_po(f, locale=None if lang == SOURCE_LANGUAGE else lang)
+        except Exception:  # check_catalogs reports a missing or unreadable catalog
+            continue
+    return found
+
+
+def _texts(lang: str, catalog: Catalog):
+    """(msgid, text shown) for each entry: the English msgid, or each translated form."""
+    for message in catalog:
+        if not message.id:
+            continue
+        msgid = message.id[0] if isinstance(message.id, tuple) else message.id
+        if lang == SOURCE_LANGUAGE:
+            yield msgid, msgid
+        else:
+            yield from ((msgid, form) for form in _forms(message.string) if form)
+
+
+def check_glued_links(locales_dir: Path = LOCALES_DIR) -> list[Problem]:
+    """A web or e-mail address is followed by a space (or the end), never directly by a
+    letter, case ending or punctuation of the script: Telegram would break the link."""
+    problems = []
+    for lang, catalog in _catalogs(locales_dir).items():
+        where = "locales/bot.pot (English)" if lang == SOURCE_LANGUAGE else f"locales/{lang}/LC_MESSAGES/{DOMAIN}.po"
+        for msgid, text in _texts(lang, catalog):
+            for spot in glued(text):
+                problems.append(Problem("error", where, f"no space after the address in '{spot}' (the link breaks in Telegram) in '{msgid[:50]}'"))
+    return problems
+
+
+def utf16_length(text: str) -> int:
+    """Telegram counts text lengths in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def check_profile_lengths(locales_dir: Path = LOCALES_DIR) -> list[Problem]:
+    """The bot's descriptions and command descriptions fit Telegram's limits in every
+    language, with room for a reviewer's edit (limits.py)."""
+    texts = [(SHORT_DESCRIPTION, limits.SHORT_DESCRIPTION_TARGET, limits.SHORT_DESCRIPTION_CHARS, "short description"),
+             (DESCRIPTION, limits.DESCRIPTION_TARGET, limits.DESCRIPTION_CHARS, "description")]
+    texts += [(text, limits.COMMAND_DESCRIPTION_TARGET, limits.COMMAND_DESCRIPTION_CHARS, f"/{name} description")
+              for name, text in COMMANDS.items()]
+    problems = []
+    for lang, catalog in _catalogs(locales_dir).items():
+        where = "bot/profile_texts.py" if lang == SOURCE_LANGUAGE else f"locales/{lang}/LC_MESSAGES/{DOMAIN}.po"
+        for msgid, target, limit, what in texts:
+            entry = catalog.get(msgid)
+            shown = msgid if lang == SOURCE_LANGUAGE or entry is None or not entry.string else entry.string
+            size = utf16_length(shown)
+            if size > target:
+                problems.append(Problem("error", where, f"the {what} is {size} of Telegram's {limit} characters in {lang}: keep it at most {target}, so an edit still fits"))
+    return problems
+
+
+GROUPED_NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?:[,.\u00a0\u202f ]\d{2,3})+(?![\d])|(?<![\d.,])\d{5,}(?![\d])")
+
+
+def misformatted_numbers(text: str, t) -> list[tuple[str, str]]:
+    """Numbers of 1000 or more in a rendered fact text that are not written the way the
+    reader's locale writes them (babel), as (shown, wanted): ("119,768", "119.768") in
+    Vietnamese; "119768" anywhere. Plain 4-digit numbers are years ("2023")."""
+    wrong = []
+    for match in GROUPED_NUMBER.finditer(text):
+        shown = match[0].rstrip()
+        value = int(re.sub(r"\D", "", shown))
+        if value >= 1000 and shown != t.number(value):
+            wrong.append((shown, t.number(value)))
+    return wrong
+
+
+def check_fact_numbers(bundle: Bundle) -> list[Problem]:
+    """Render every fact in every locale: its numbers follow the locale's separators
+    (phone numbers and web addresses in it are not counts, and are left out)."""
+    problems = []
+    for fact in bundle.facts.values():
+        for lang in SUPPORTED:
+            t = translator(lang)
+            text = render_fact(fact, t)
+            if text is None:
+                continue
+            text = text.rsplit("\n   ", 1)[0]  # the fact, not its source line
+            for value in (phone_values(fact, t, None) or {}).values():
+                text = text.replace(value, " ")
+            for address in addresses(text):
+                text = text.replace(address[0], " ")
+            for shown, wanted in misformatted_numbers(text, t):
+                problems.append(Problem("error", f"{fact.source_file}: {fact.id}", f"shows '{shown}' in {lang}, where the locale writes '{wanted}': put the number in `numbers:` (content/README.md)"))
+    return problems
+
+# --- end of issue 16 (i18n-format) checks ----------------------------------------------------
+
+
 @dataclass
 class Report:
     problems: list[Problem]
@@ -214,8 +319,10 @@ def run_check(dialogs_dir: Path | None = None, content_dir: Path | None = None,
     if not [p for p in problems if p.level == "error"]:
         problems.extend(check_rendering(bundle))
         problems.extend(check_caveats(bundle))
+        problems.extend(check_fact_numbers(bundle))
     catalog_problems, coverage = check_catalogs(source_messages(root), locales_dir)
     problems.extend(catalog_problems)
+    problems.extend(check_glued_links(locales_dir) + check_profile_lengths(locales_dir))
     return Report(problems=problems, coverage=coverage, bundle=bundle)
 
 
