@@ -176,11 +176,14 @@ class Translator:
         return format_decimal(value, locale=self.locale)
 
     def money(self, value: float, currency: str) -> str:
-        # Whole amounts are shown without cents ("฿500", not "฿500.00"), in the locale's pattern.
-        pattern = None
-        if value == int(value):
-            pattern = self.locale.currency_formats["standard"].pattern.split(";")[0].replace(".00", "")
-        return format_currency(value, currency, format=pattern, locale=self.locale, currency_digits=pattern is None)
+        # Whole amounts are shown without cents ("฿500", not "฿500.00"), in the locale's pattern;
+        # a currency code after the number gets a no-break space (bn, km: "10,000 NPR", not
+        # "10,000NPR", which the Bengali review found unreadable).
+        whole = value == int(value)
+        pattern = self.locale.currency_formats["standard"].pattern.split(";")[0].replace("0¤", "0\u00a0¤")
+        if whole:
+            pattern = pattern.replace(".00", "")
+        return format_currency(value, currency, format=pattern, locale=self.locale, currency_digits=not whole)
 
 
 def translator(lang: str | None) -> Translator:

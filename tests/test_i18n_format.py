@@ -124,3 +124,10 @@ def test_a_number_must_be_a_plain_number():
     problems = []
     assert parse_numbers({"workers": 119768, "people": "120,000"}, "here", problems) == {"workers": 119768}
     assert len(problems) == 1 and "people" in problems[0].message
+
+
+def test_a_currency_code_after_the_amount_is_not_glued_to_it():
+    assert translator("bn").money(10000, "NPR") == "10,000\u00a0NPR"  # not "10,000NPR"
+    assert translator("km").money(5100, "HKD") == "5,100\u00a0HK$"
+    assert translator("vi").money(400000, "KRW") == "400.000\u00a0₩"  # already spaced: unchanged
+    assert translator("en").money(5100, "HKD") == "HK$5,100"
