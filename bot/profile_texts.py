@@ -21,3 +21,8 @@ COMMANDS = {
     "clear": N_("Clear this chat"),
     "privacy": N_("Privacy and your data"),
 }
+
+
+def utf16_length(text: str) -> int:
+    """Telegram counts these lengths in UTF-16 code units (an emoji is two)."""
+    return len(text.encode("utf-16-le")) // 2

@@ -9,8 +9,8 @@ import shutil
 import pytest
 
 from bot import limits
-from bot.engine.check import (check_fact_numbers, check_glued_links, check_profile_lengths,
-                              misformatted_numbers)
+from bot.engine.check import check_fact_numbers, check_glued_links, check_profile_lengths
+from bot.engine.numbers import misformatted_numbers
 from bot.engine.links import glued
 from bot.engine.model import Bundle
 from bot.engine.testing import ChatClient

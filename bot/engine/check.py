@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import json
-import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,8 +28,9 @@ from .loader import load, placeholders
 from .model import Bundle, Problem
 from .caveat import needs_caveat, stale_caveat
 from .links import addresses, glued
+from .numbers import misformatted_numbers
 from .render import paginate, phone_values, render_fact, screen_parts
-from ..profile_texts import COMMANDS, DESCRIPTION, SHORT_DESCRIPTION
+from ..profile_texts import COMMANDS, DESCRIPTION, SHORT_DESCRIPTION, utf16_length
 
 METHOD_MAP = [("bot/**.py", "python"), ("dialogs/*.yaml", "bot.i18n_extract:extract_yaml"),
               ("content/facts/*.yaml", "bot.i18n_extract:extract_yaml"),
@@ -182,7 +183,7 @@ def _catalogs(locales_dir: Path) -> dict[str, Catalog]:
     return found
 
 
-def _texts(lang: str, catalog: Catalog):
+def _texts(lang: str, catalog: Catalog) -> Iterator[tuple[str, str]]:
     """(msgid, text shown) for each entry: the English msgid, or each translated form."""
     for message in catalog:
         if not message.id:
@@ -206,11 +207,6 @@ def check_glued_links(locales_dir: Path = LOCALES_DIR) -> list[Problem]:
     return problems
 
 
-def utf16_length(text: str) -> int:
-    """Telegram counts text lengths in UTF-16 code units."""
-    return len(text.encode("utf-16-le")) // 2
-
-
 def check_profile_lengths(locales_dir: Path = LOCALES_DIR) -> list[Problem]:
     """The bot's descriptions and command descriptions fit Telegram's limits in every
     language, with room for a reviewer's edit (limits.py)."""
@@ -224,31 +220,14 @@ def check_profile_lengths(locales_dir: Path = LOCALES_DIR) -> list[Problem]:
         for msgid, target, limit, what in texts:
             entry = catalog.get(msgid)
             shown = msgid if lang == SOURCE_LANGUAGE or entry is None or not entry.string else entry.string
-            size = utf16_length(shown)
+            size = utf16_length(shown)  # as Telegram counts
             if size > target:
                 problems.append(Problem("error", where, f"the {what} is {size} of Telegram's {limit} characters in {lang}: keep it at most {target}, so an edit still fits"))
     return problems
 
 
-GROUPED_NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?:[,.\u00a0\u202f ]\d{2,3})+(?![\d])|(?<![\d.,])\d{5,}(?![\d])")
-
-
-def misformatted_numbers(text: str, t) -> list[tuple[str, str]]:
-    """Numbers of 1000 or more in a rendered fact text that are not written the way the
-    reader's locale writes them (babel), as (shown, wanted): ("119,768", "119.768") in
-    Vietnamese; "119768" anywhere. Plain 4-digit numbers are years ("2023")."""
-    wrong = []
-    for match in GROUPED_NUMBER.finditer(text):
-        shown = match[0].rstrip()
-        value = int(re.sub(r"\D", "", shown))
-        if value >= 1000 and shown != t.number(value):
-            wrong.append((shown, t.number(value)))
-    return wrong
-
-
 def check_fact_numbers(bundle: Bundle) -> list[Problem]:
-    """Render every fact in every locale: its numbers follow the locale's separators
-    (phone numbers and web addresses in it are not counts, and are left out)."""
+    """Render every fact in every locale: its numbers follow the locale's separators."""
     problems = []
     for fact in bundle.facts.values():
         for lang in SUPPORTED:
@@ -257,7 +236,9 @@ def check_fact_numbers(bundle: Bundle) -> list[Problem]:
             if text is None:
                 continue
             text = text.rsplit("\n   ", 1)[0]  # the fact, not its source line
-            for value in (phone_values(fact, t, None) or {}).values():
+            # phone numbers, money (babel's already) and addresses are not counts: left out
+            for value in [*(phone_values(fact, t, None) or {}).values(),
+                          *(t.money(value, currency) for value, currency in fact.amounts.values())]:
                 text = text.replace(value, " ")
             for address in addresses(text):
                 text = text.replace(address[0], " ")

@@ -7,6 +7,8 @@ in the text, since no locale groups them.
 
 from __future__ import annotations
 
+import re
+
 from ..i18n import Translator
 from .model import Problem
 
@@ -31,3 +33,21 @@ def number_values(numbers: dict[str, float], t: Translator) -> dict[str, str]:
     """Each placeholder's number in the reader's locale (CLDR grouping and decimal marks)."""
     return {name: t.number(value) for name, value in numbers.items()}
 
+
+
+# A number written with group separators (119,768 / 119.768 / 1,19,768 / 120 000), or
+# five digits or more without them; four plain digits are a year.
+WRITTEN_NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?:[,.\u00a0\u202f ]\d{2,3})+(?!\d)|(?<![\d.,])\d{5,}(?!\d)")
+
+
+def misformatted_numbers(text: str, t: Translator) -> list[tuple[str, str]]:
+    """Numbers of 1000 or more in a rendered text that are not written the way the
+    reader's locale writes them, as (shown, wanted): ("119,768", "119.768") in Vietnamese,
+    ("119768", "119,768") in English. Plain 4-digit numbers are years ("2023")."""
+    wrong = []
+    for match in WRITTEN_NUMBER.finditer(text):
+        shown = match[0].rstrip()
+        value = int(re.sub(r"\D", "", shown))
+        if value >= 1000 and shown != t.number(value):
+            wrong.append((shown, t.number(value)))
+    return wrong
