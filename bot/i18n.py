@@ -14,10 +14,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_skeleton
+from babel.dates import format_date, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 from babel.support import NullTranslations, Translations
 
 import yaml
@@ -33,6 +33,20 @@ DOMAIN = "bot"
 
 # Telegram sends IETF tags ("th-TH", "zh-hans"); some clients send the retired "tl" for Filipino.
 _LANGUAGE_ALIASES = {"tl": "fil", "zh": "zh_Hans", "bur": "my", "mya": "my"}
+
+# Dates of facts (year; year and month; full date): CLDR skeletons with the full month
+# name, since the abbreviations are ambiguous or unknown to many readers (Burmese "အောက်"
+# also means "below", Bengali "আগ"). Explicit patterns where CLDR does not fit:
+# Sinhala CLDR has only the traditional month names (වප්), while the catalog and readers use
+# the Gregorian ones (ඔක්තෝබර්), so numeric year-month-day as on Sri Lankan documents;
+# Thai marks the year as CE (ค.ศ.), the era the fact texts use, since readers expect พ.ศ.;
+# Vietnamese says "năm" before the year in a full date too ("11 tháng 10 năm 2023").
+DATE_SKELETONS = ("y", "yMMMM", "yMMMMd")
+DATE_PATTERNS = {
+    "vi": ("y", "'tháng' M 'năm' y", "d 'tháng' M 'năm' y"),
+    "si": ("yyyy", "yyyy-MM", "yyyy-MM-dd"),
+    "th": ("G y", "MMMM G y", "d MMMM G y"),
+}
 
 # Untranslated strings met at run time, per locale (shown in /metrics and logs).
 missing_counter: Counter[str] = Counter()
@@ -156,21 +170,33 @@ class Translator:
         return name[:1].upper() + name[1:]
 
     def date(self, value: str | dt.date) -> str:
-        """A fact's date (YYYY, YYYY-MM or YYYY-MM-DD) at the precision it was given."""
+        """A fact's date (YYYY, YYYY-MM or YYYY-MM-DD) at the precision it was given, with
+        the full month name (see DATE_PATTERNS for the locales that differ)."""
         text = value.isoformat() if isinstance(value, dt.date) else str(value)
         parts = text.split("-")
         if len(parts) == 1:
-            return format_skeleton("y", dt.date(int(parts[0]), 1, 1), locale=self.locale)
-        if len(parts) == 2:
-            return format_skeleton("yMMM", dt.date(int(parts[0]), int(parts[1]), 1), locale=self.locale)
-        return format_skeleton("yMMMd", dt.date.fromisoformat(text), locale=self.locale)
+            day, precision = dt.date(int(parts[0]), 1, 1), 0
+        elif len(parts) == 2:
+            day, precision = dt.date(int(parts[0]), int(parts[1]), 1), 1
+        else:
+            day, precision = dt.date.fromisoformat(text), 2
+        if self.lang in DATE_PATTERNS:
+            return format_date(day, DATE_PATTERNS[self.lang][precision], locale=self.locale)
+        return format_skeleton(DATE_SKELETONS[precision], day, locale=self.locale)
+
+    def number(self, value: float) -> str:
+        """A count in this locale's digits grouping: 119,768 / 119.768 / 1,19,768."""
+        return format_decimal(value, locale=self.locale)
 
     def money(self, value: float, currency: str) -> str:
-        # Whole amounts are shown without cents ("฿500", not "฿500.00"), in the locale's pattern.
-        pattern = None
-        if value == int(value):
-            pattern = self.locale.currency_formats["standard"].pattern.split(";")[0].replace(".00", "")
-        return format_currency(value, currency, format=pattern, locale=self.locale, currency_digits=pattern is None)
+        # Whole amounts are shown without cents ("฿500", not "฿500.00"), in the locale's pattern;
+        # a currency code after the number gets a no-break space (bn, km: "10,000 NPR", not
+        # "10,000NPR", which the Bengali review found unreadable).
+        whole = value == int(value)
+        pattern = self.locale.currency_formats["standard"].pattern.split(";")[0].replace("0¤", "0\u00a0¤")
+        if whole:
+            pattern = pattern.replace(".00", "")
+        return format_currency(value, currency, format=pattern, locale=self.locale, currency_digits=not whole)
 
 
 def translator(lang: str | None) -> Translator:

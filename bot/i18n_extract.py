@@ -20,7 +20,8 @@ SCREEN_NOTE = "Screen {key}. Keep {{placeholders}} as they are; simple words."
 KEYWORDS_NOTE = ("Words people type when they ask about screen {key}, separated by commas. Do not translate "
                  "word by word: write the words people really use, also English loan words and your language "
                  "in Latin letters. Any number of words.")
-FACT_NOTE = "Fact {key}. Keep {{placeholders}} (money amounts) as they are. Do not change numbers."
+FACT_NOTE = ("Fact {key}. Keep {{placeholders}} as they are (money, counts and phone numbers, filled in the "
+             "reader's format). Do not change numbers. Keep a space after a web or e-mail address.")
 
 
 def _scalar(node: Any) -> str | None:

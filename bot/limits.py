@@ -107,3 +107,13 @@ CHECKIN_MISSED_FOR_CASE = 2
 CHECKIN_NAME_CHARS = 30
 # How often the channels look for due check-ins (shorter when SAFEBOT_CHECKIN_SECONDS is set).
 CHECKIN_TICK_SECONDS = 30.0
+
+# Telegram's bot profile (setMyDescription, setMyShortDescription, setMyCommands), in
+# UTF-16 units; `safebot content check` holds every locale to the targets, well under the
+# limits, so a reviewer's edit does not make Telegram refuse the whole profile.
+DESCRIPTION_CHARS = 512
+DESCRIPTION_TARGET = 460
+SHORT_DESCRIPTION_CHARS = 120
+SHORT_DESCRIPTION_TARGET = 110
+COMMAND_DESCRIPTION_CHARS = 256
+COMMAND_DESCRIPTION_TARGET = 64

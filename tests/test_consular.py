@@ -24,7 +24,7 @@ def test_stale_emergency_fact_shows_its_caveat_and_date(bundle, en):
     assert needs_caveat(fact)
     text = render_fact(fact, en, caller_in="MY")
     assert "112" in text
-    assert "We could not confirm this recently (source from Mar 16, 2015): check before you rely on it." in text
+    assert "We could not confirm this recently (source from March 16, 2015): check before you rely on it." in text
     thai = render_fact(fact, translator("th"), caller_in="MY")
     assert "ตรวจสอบก่อนใช้" in thai and ("2558" in thai or "2015" in thai)  # date in the reader's calendar
 
@@ -33,7 +33,7 @@ def test_fresh_fact_has_no_caveat_and_undated_shows_the_check_date(bundle, en):
     fresh = dataclasses.replace(bundle.facts["my_emergency_112"], as_of="2026-11", checked=dt.date.today().isoformat())
     assert "could not confirm" not in render_fact(fresh, en, caller_in="MY")
     undated = dataclasses.replace(fresh, as_of="undated", checked="2024-01-05")
-    assert "(last checked Jan 5, 2024)" in render_fact(undated, en, caller_in="MY")
+    assert "(last checked January 5, 2024)" in render_fact(undated, en, caller_in="MY")
     fees = dataclasses.replace(bundle.facts["my_emergency_112"], topic="fees")  # maintainers only
     assert not needs_caveat(fees)
 
@@ -51,7 +51,7 @@ def test_oman_jordan_lebanon_are_destinations_with_an_emergency_number(chat):
     chat.press_data("g:emergency")
     shown = chat.read_all()
     assert "Oman: call 9999" in shown
-    assert "We could not confirm this recently (source from Mar 31, 2021)" in shown  # a 2021 news source
+    assert "We could not confirm this recently (source from March 31, 2021)" in shown  # a 2021 news source
 
 
 # No embassy number could be sourced yet (see the report): the selection is tested with an

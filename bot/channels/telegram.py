@@ -31,7 +31,7 @@ from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder,
 from .. import idhash
 from ..config import Settings
 from ..engine import Engine, Event, Reply
-from ..i18n import N_, SOURCE_LANGUAGE, SUPPORTED, translator
+from ..i18n import SOURCE_LANGUAGE, SUPPORTED, translator
 from ..flood import FloodGate, Verdict
 from ..limits import STORE_RETRY_MAX_SECONDS, STORE_RETRY_SECONDS, USER_TEXT_CHARS
 from ..metrics import metrics
@@ -41,22 +41,11 @@ from .inbox import Inbox, shape_problem, store_is_busy
 from .tg import (allowed_updates, chat_ref, keyboard, media_kind, retry_after_seconds,  # noqa: F401 (re-exported)
                  token_looks_valid)
 from .tg_privacy import record_incoming
+from .. import limits
+from ..profile_texts import COMMANDS, DESCRIPTION, SHORT_DESCRIPTION  # re-exported
 
 log = logging.getLogger(__name__)
 
-DESCRIPTION = N_("Free advice on safe work abroad, in your language: legal ways to go, real costs, your rights, and the warning signs of fake job offers. If you are in danger, write to us: a person from a help organisation will answer.")
-SHORT_DESCRIPTION = N_("Safe work abroad: legal ways, real costs, your rights, fake job warnings. A person helps when needed.")
-COMMANDS = {
-    "start": N_("Start"),
-    "menu": N_("Main menu"),
-    "language": N_("Change language"),
-    "human": N_("Talk to a person"),
-    "checkin": N_("Safety check-ins"),
-    "help": N_("Help"),
-    "forget": N_("Delete my data"),
-    "clear": N_("Clear this chat"),
-    "privacy": N_("Privacy and your data"),
-}
 # Telegram's language_code for our locales (it uses ISO 639-1: Filipino is "tl").
 TELEGRAM_LANGUAGE_CODE = {"fil": "tl", "zh_Hans": "zh"}
 
@@ -119,11 +108,11 @@ class TelegramChannel:
         for lang in SUPPORTED:
             t = translator(lang)
             code = None if lang == SOURCE_LANGUAGE else TELEGRAM_LANGUAGE_CODE.get(lang, lang)
-            commands = [BotCommand(name, t(text)[:256]) for name, text in COMMANDS.items()]
+            commands = [BotCommand(name, t(text)[:limits.COMMAND_DESCRIPTION_CHARS]) for name, text in COMMANDS.items()]
             try:
                 await bot.set_my_commands(commands, language_code=code)
-                await bot.set_my_description(t(DESCRIPTION)[:512], language_code=code)
-                await bot.set_my_short_description(t(SHORT_DESCRIPTION)[:120], language_code=code)
+                await bot.set_my_description(t(DESCRIPTION)[:limits.DESCRIPTION_CHARS], language_code=code)
+                await bot.set_my_short_description(t(SHORT_DESCRIPTION)[:limits.SHORT_DESCRIPTION_CHARS], language_code=code)
             except TelegramError as exc:
                 log.warning("set_commands_failed lang=%s error=%s", lang, exc)
         for problem in await self.check_setup(app):

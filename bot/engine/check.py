@@ -29,8 +29,11 @@ from .digits import digits_differ
 from .loader import load, placeholders
 from .model import Bundle, Problem
 from .caveat import needs_caveat, stale_caveat
-from .render import paginate, render_fact, screen_parts
+from .links import addresses, glued
+from .numbers import misformatted_numbers
+from .render import paginate, phone_values, render_fact, screen_parts
 from .slots import SAY_TO_POLICE
+from ..profile_texts import COMMANDS, DESCRIPTION, SHORT_DESCRIPTION, utf16_length
 
 METHOD_MAP = [("bot/**.py", "python"), ("dialogs/*.yaml", "bot.i18n_extract:extract_yaml"),
               ("content/facts/*.yaml", "bot.i18n_extract:extract_yaml"),
@@ -167,6 +170,88 @@ def check_caveats(bundle: Bundle) -> list[Problem]:
     return problems
 
 
+# --- Issue 16 (i18n-format): links, the Telegram profile, numbers in facts -------------------
+
+def _catalogs(locales_dir: Path) -> dict[str, Catalog]:
+    """The template (as "en": its msgids are the English texts) and each readable catalog."""
+    found: dict[str, Catalog] = {}
+    paths = {SOURCE_LANGUAGE: locales_dir / f"{DOMAIN}.pot"}
+    paths.update({lang: locales_dir / lang / "LC_MESSAGES" / f"{DOMAIN}.po" for lang in SUPPORTED if lang != SOURCE_LANGUAGE})
+    for lang, path in paths.items():
+        try:
+            with path.open("rb") as f:
+                found[lang] = read_po(f, locale=None if lang == SOURCE_LANGUAGE else lang)
+        except Exception:  # check_catalogs reports a missing or unreadable catalog
+            continue
+    return found
+
+
+def _texts(lang: str, catalog: Catalog) -> Iterator[tuple[str, str]]:
+    """(msgid, text shown) for each entry: the English msgid, or each translated form."""
+    for message in catalog:
+        if not message.id:
+            continue
+        msgid = message.id[0] if isinstance(message.id, tuple) else message.id
+        if lang == SOURCE_LANGUAGE:
+            yield msgid, msgid
+        else:
+            yield from ((msgid, form) for form in _forms(message.string) if form)
+
+
+def check_glued_links(locales_dir: Path = LOCALES_DIR) -> list[Problem]:
+    """A web or e-mail address is followed by a space (or the end), never directly by a
+    letter, case ending or punctuation of the script: Telegram would break the link."""
+    problems = []
+    for lang, catalog in _catalogs(locales_dir).items():
+        where = "locales/bot.pot (English)" if lang == SOURCE_LANGUAGE else f"locales/{lang}/LC_MESSAGES/{DOMAIN}.po"
+        for msgid, text in _texts(lang, catalog):
+            for spot in glued(text):
+                problems.append(Problem("error", where, f"no space after the address in '{spot}' (the link breaks in Telegram) in '{msgid[:50]}'"))
+    return problems
+
+
+def check_profile_lengths(locales_dir: Path = LOCALES_DIR) -> list[Problem]:
+    """The bot's descriptions and command descriptions fit Telegram's limits in every
+    language, with room for a reviewer's edit (limits.py)."""
+    texts = [(SHORT_DESCRIPTION, limits.SHORT_DESCRIPTION_TARGET, limits.SHORT_DESCRIPTION_CHARS, "short description"),
+             (DESCRIPTION, limits.DESCRIPTION_TARGET, limits.DESCRIPTION_CHARS, "description")]
+    texts += [(text, limits.COMMAND_DESCRIPTION_TARGET, limits.COMMAND_DESCRIPTION_CHARS, f"/{name} description")
+              for name, text in COMMANDS.items()]
+    problems = []
+    for lang, catalog in _catalogs(locales_dir).items():
+        where = "bot/profile_texts.py" if lang == SOURCE_LANGUAGE else f"locales/{lang}/LC_MESSAGES/{DOMAIN}.po"
+        for msgid, target, limit, what in texts:
+            entry = catalog.get(msgid)
+            shown = msgid if lang == SOURCE_LANGUAGE or entry is None or not entry.string else entry.string
+            size = utf16_length(shown)  # as Telegram counts
+            if size > target:
+                problems.append(Problem("error", where, f"the {what} is {size} of Telegram's {limit} characters in {lang}: keep it at most {target}, so an edit still fits"))
+    return problems
+
+
+def check_fact_numbers(bundle: Bundle) -> list[Problem]:
+    """Render every fact in every locale: its numbers follow the locale's separators."""
+    problems = []
+    for fact in bundle.facts.values():
+        for lang in SUPPORTED:
+            t = translator(lang)
+            text = render_fact(fact, t)
+            if text is None:
+                continue
+            text = text.rsplit("\n   ", 1)[0]  # the fact, not its source line
+            # phone numbers, money (babel's already) and addresses are not counts: left out
+            for value in [*(phone_values(fact, t, None) or {}).values(),
+                          *(t.money(value, currency) for value, currency in fact.amounts.values())]:
+                text = text.replace(value, " ")
+            for address in addresses(text):
+                text = text.replace(address[0], " ")
+            for shown, wanted in misformatted_numbers(text, t):
+                problems.append(Problem("error", f"{fact.source_file}: {fact.id}", f"shows '{shown}' in {lang}, where the locale writes '{wanted}': put the number in `numbers:` (content/README.md)"))
+    return problems
+
+# --- end of issue 16 (i18n-format) checks ----------------------------------------------------
+
+
 @dataclass
 class Report:
     problems: list[Problem]
@@ -219,10 +304,12 @@ def run_check(dialogs_dir: Path | None = None, content_dir: Path | None = None,
         problems.extend(check_rendering(bundle))
         problems.extend(check_caveats(bundle))
         problems.extend(check_police_sentence(bundle))
+        problems.extend(check_fact_numbers(bundle))
     messages = source_messages(root)
     catalog_problems, coverage = check_catalogs(messages, locales_dir)
     problems.extend(catalog_problems)
     problems.extend(check_glued_country_names(messages, locales_dir) + check_route_line(messages, locales_dir))
+    problems.extend(check_glued_links(locales_dir) + check_profile_lengths(locales_dir))
     return Report(problems=problems, coverage=coverage, bundle=bundle)
 
 

@@ -19,13 +19,14 @@ import yaml
 from .. import CONTENT_DIR, DIALOGS_DIR
 from .. import limits
 from .model import Bundle, ButtonSpec, Fact, Problem, Screen
+from .numbers import parse_numbers
 from .phones import parse_phones, validate_phones
 
 SCREEN_KEYS = {"text", "buttons", "facts", "no_facts", "choices", "back", "urgent", "keywords"}
 # urgent: true (who is in danger: whoever is asking), self, or relative
 URGENT_VALUES = {True: "any", "self": "self", "relative": "relative"}
 BUTTON_KEYS = {"label", "go", "action"}
-FACT_KEYS = {"id", "topic", "origin", "destination", "country", "text", "amounts", "source",
+FACT_KEYS = {"id", "topic", "origin", "destination", "country", "text", "amounts", "numbers", "source",
              "source_name", "as_of", "checked", "confidence", "phones", "serves",
              "located_in", "note"}  # note: for maintainers (e.g. "compared with a stored copy"), never shown
 REQUIRED_FACT_KEYS = ("id", "topic", "text", "source", "source_name", "as_of", "checked")
@@ -172,13 +173,14 @@ def load_facts(content_dir: Path, problems: list[Problem]) -> dict[str, Fact]:
                     amounts[str(name)] = (float(amount["value"]), str(amount["currency"]).upper())
                 except (TypeError, KeyError, ValueError):
                     problems.append(Problem("error", here, f"amount '{name}' needs value: NUMBER and currency: CODE"))
+            numbers = parse_numbers(spec.get("numbers"), here, problems)
             facts[fact_id] = Fact(
                 id=fact_id, topic=str(spec["topic"]), source_file=where, text=str(spec["text"]).strip(),
                 source=str(spec["source"]), source_name=str(spec["source_name"]),
                 as_of=_date_text(spec["as_of"]), checked=_date_text(spec["checked"]),
                 confidence=str(spec.get("confidence") or "secondary"),
                 origin=_as_list(spec.get("origin")), destination=_as_list(spec.get("destination")),
-                country=spec.get("country"), amounts=amounts,
+                country=spec.get("country"), amounts=amounts, numbers=numbers,
                 phones=parse_phones(spec.get("phones"), here, problems),
                 serves=str(spec["serves"]) if spec.get("serves") else None,
                 located_in=str(spec["located_in"]) if spec.get("located_in") else None,
@@ -342,11 +344,13 @@ def validate(bundle: Bundle) -> list[Problem]:
             problems.append(Problem("error", here, f"confidence must be one of {list(CONFIDENCE)}"))
         if set(fact.amounts) & set(fact.phones):
             problems.append(Problem("error", here, f"{sorted(set(fact.amounts) & set(fact.phones))} is both an amount and a phone"))
-        wanted, given = placeholders(fact.text), set(fact.amounts) | set(fact.phones)
+        if set(fact.numbers) & (set(fact.amounts) | set(fact.phones)):
+            problems.append(Problem("error", here, f"{sorted(set(fact.numbers) & (set(fact.amounts) | set(fact.phones)))} is a number and also an amount or phone"))
+        wanted, given = placeholders(fact.text), set(fact.amounts) | set(fact.phones) | set(fact.numbers)
         if wanted - given:
-            problems.append(Problem("error", here, f"text uses {sorted(wanted - given)} but amounts has no such entry, nor phones"))
+            problems.append(Problem("error", here, f"text uses {sorted(wanted - given)} but amounts has no such entry, nor phones or numbers"))
         if given - wanted:
-            problems.append(Problem("error", here, f"amounts or phones {sorted(given - wanted)} are not used in the text"))
+            problems.append(Problem("error", here, f"amounts, phones or numbers {sorted(given - wanted)} are not used in the text"))
         for name, value in (("as_of", fact.as_of), ("checked", fact.checked)):
             if name == "as_of" and value == UNDATED:
                 continue

@@ -92,6 +92,8 @@ class Fact:
     destination: tuple[str, ...] = ()
     country: str | None = None
     amounts: dict[str, tuple[float, str]] = field(default_factory=dict)
+    # Counts in the text ("{workers} workers"), formatted for the reader's locale.
+    numbers: dict[str, float] = field(default_factory=dict)
     # Phone numbers in the text, by placeholder name; where each works (see phones.py).
     phones: dict[str, Phone] = field(default_factory=dict)
     # Country facts: who the fact is for (here / citizens / both); None = the topic's default.

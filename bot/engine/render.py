@@ -10,6 +10,8 @@ from ..i18n import N_, SUPPORTED, Translator
 from ..store import State
 from .caveat import stale_caveat
 from .model import Bundle, Button, Fact, Reply, Screen
+from .numbers import number_values
+from .sources import source_label
 from .phones import BOTH, CITIZENS, DEFAULT_SERVES, HERE, dial_forms
 from .slots import drop_empty_route, sentence_values
 
@@ -103,6 +105,7 @@ def render_fact(fact: Fact, t: Translator, caller_in: str | None = None) -> str 
     if phones is None:
         return None
     values = SafeDict({name: t.money(value, currency) for name, (value, currency) in fact.amounts.items()})
+    values.update(number_values(fact.numbers, t))
     values.update(phones)
     text = t(fact.text).format_map(values)
     if caveat := stale_caveat(fact, t):  # says "not confirmed recently", with the date
@@ -112,10 +115,10 @@ def render_fact(fact: Fact, t: Translator, caller_in: str | None = None) -> str 
     domain = urlparse(fact.source).netloc.removeprefix("www.")
     if fact.as_of == "undated":
         source = t(N_("Source: {name} ({site}), page not dated, checked {checked}")).format_map(
-            SafeDict(name=fact.source_name, site=domain, checked=t.date(fact.checked)))
+            SafeDict(name=source_label(fact.source_name, t), site=domain, checked=t.date(fact.checked)))
     else:
         source = t(N_("Source: {name} ({site}), as of {date}")).format_map(
-            SafeDict(name=fact.source_name, site=domain, date=t.date(fact.as_of)))
+            SafeDict(name=source_label(fact.source_name, t), site=domain, date=t.date(fact.as_of)))
     return f"• {text}\n   {source}"
 
 
