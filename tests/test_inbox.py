@@ -44,8 +44,12 @@ async def test_b_is_answered_within_a_second_while_a_floods(bundle, server, tmp_
         assert wait < 1.0
         if per_minute == 20:
             a_texts = server.texts_to(A)
-            # the burst (10) answered, then one notice, not 200 answers
-            assert sum(T_FLOOD in t for t in a_texts) == 1
+            # the burst (10) answered, then one notice, not 200 answers; on a slow machine a
+            # token refills (one every 3 s), one more message is answered and a new stretch
+            # of flooding gets its own notice
+            notices = sum(T_FLOOD in t for t in a_texts)
+            answered_after_burst = len(a_texts) - notices - 10
+            assert 1 <= notices <= 1 + max(0, answered_after_burst)
             assert len(a_texts) < 40
 
 
