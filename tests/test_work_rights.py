@@ -51,6 +51,7 @@ def test_qatar_minimum_wage_with_food_and_housing_allowances(chat):
     shown = plain(chat.read_all())
     assert plain("Qatar: every worker, domestic workers too, must get a basic wage of at least QAR 1,000 a month") in shown
     assert "QAR300" in shown and "QAR500" in shown
+    assert "weekly rest day of at least 24 hours in a row" in shown  # Qatar's Labour Law says it
     assert "Singapore" not in shown and "Kuwait" not in shown  # only the destination's rules
 
 
@@ -70,6 +71,7 @@ def test_a_country_with_no_minimum_wage_says_so(chat):
     ("Saudi Arabia", "there is no general minimum wage for foreign workers"),
     ("United Arab Emirates", "the labour law sets no minimum wage"),
     ("Oman", "the minimum wage is for Omani workers only"),
+    ("Malaysia", "at most 45 working hours a week"),  # hours and rest come with the pay rules
 ])
 def test_the_pay_screen_follows_the_destination(chat, destination, expected):
     walk_to_work_rights(chat, "Philippines", destination)
