@@ -30,7 +30,10 @@ FACT_KEYS = {"id", "topic", "origin", "destination", "country", "text", "amounts
              "source_name", "as_of", "checked", "confidence", "phones", "serves",
              "located_in", "note"}  # note: for maintainers (e.g. "compared with a stored copy"), never shown
 REQUIRED_FACT_KEYS = ("id", "topic", "text", "source", "source_name", "as_of", "checked")
-ROUTE_TOPICS = {"pathway", "fees", "no_fee", "rights", "rights_ilo", "scam_pattern", "nonpunishment"}
+# labour_law: a destination's rules for all workers (minimum wage, or that there is none);
+# rights_work: standards for workers outside homes (fishing, fair recruitment), picked by id.
+ROUTE_TOPICS = {"pathway", "fees", "no_fee", "rights", "rights_ilo", "scam_pattern", "nonpunishment",
+                "labour_law", "rights_work"}
 COUNTRY_TOPICS = {"agency_check", "hotline", "emergency", "consular"}
 TOPICS = ROUTE_TOPICS | COUNTRY_TOPICS
 # Which country a `topic@role` reference means; "here" is where the user is now.
@@ -382,7 +385,8 @@ def staleness(fact: Fact, today: dt.date) -> list[str]:
 
 
 # Re-check order for maintainers: what people dial in danger first.
-RECHECK_ORDER = ("emergency", "hotline", "consular", "agency_check", "fees", "no_fee", "rights", "pathway")
+RECHECK_ORDER = ("emergency", "hotline", "consular", "agency_check", "fees", "no_fee", "rights",
+                 "labour_law", "pathway")
 
 
 def recheck_list(bundle: Bundle, today: dt.date | None = None) -> list[tuple[Fact, list[str]]]:
