@@ -14,6 +14,7 @@ CORRIDORS = [
     ("Vietnam", "Taiwan", "Hotline for citizens who need help: 0933 262 836"),  # +886 written: local form
     ("Nepal", "Qatar", "Embassy of Nepal (Doha). Its website: qa.nepalembassy.gov.np"),
     ("Nepal", "Saudi Arabia", "sa.nepalembassy.gov.np/registration-form"),
+    ("Bangladesh", "Malaysia", "can call: 012-431 3150, 0122941617 or 0122903252"),
     # corridors added earlier, kept here so the one walk covers them all
     ("Indonesia", "Hong Kong", "5242 2240"),
     ("Indonesia", "Malaysia", "017-668 8032"),
