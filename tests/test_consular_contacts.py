@@ -88,3 +88,15 @@ def test_old_embassy_numbers_carry_the_could_not_confirm_caveat(engine):
     chat.press_data("g:emergency_passport")
     line = next(part for part in chat.read_all().split("\n\n") if "6500-2612" in part)
     assert "We could not confirm this recently (source from Aug 17, 2020)" in line
+
+
+def test_sri_lankan_family_at_home_gets_the_2026_emergency_lines_in_local_form(engine):
+    family = ChatClient(engine, user_id="tg:lk-family")
+    family.onboard(role="For a family member", origin="Sri Lanka", destination="Saudi Arabia")
+    family.press_data("g:family_silent")
+    shown = family.read_all()
+    assert "Consular Affairs Division, 074 259 5546" in shown  # dialled in Sri Lanka: local form
+    worker = ChatClient(engine, user_id="tg:lk-worker")
+    worker.onboard(origin="Sri Lanka", destination="Kuwait")
+    worker.press_data("g:emergency_passport")
+    assert "+94 74 259 5546" in worker.read_all()  # from Kuwait: international form
