@@ -87,7 +87,7 @@ def test_old_embassy_numbers_carry_the_could_not_confirm_caveat(engine):
     chat.onboard(origin="Philippines", destination="Kuwait")
     chat.press_data("g:emergency_passport")
     line = next(part for part in chat.read_all().split("\n\n") if "6500-2612" in part)
-    assert "We could not confirm this recently (source from Aug 17, 2020)" in line
+    assert "We could not confirm this recently (source from August 17, 2020)" in line
 
 
 def test_sri_lankan_family_at_home_gets_the_2026_emergency_lines_in_local_form(engine):
