@@ -20,7 +20,9 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_currency
 from babel.support import NullTranslations, Translations
 
-from . import LOCALES_DIR
+import yaml
+
+from . import CONTENT_DIR, LOCALES_DIR
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +103,16 @@ def reload() -> None:
 
 
 @lru_cache(maxsize=None)
+def short_country_names(path: Path = CONTENT_DIR / "country_names.yaml") -> dict[str, dict[str, str]]:
+    """{code: {lang: name}}: CLDR's short names where the standard one is long ("Hong Kong")."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:  # the long CLDR names still work
+        log.error("country_names_unreadable error=%s", str(exc).replace("\n", " "))
+        return {}
+
+
+@lru_cache(maxsize=None)
 def _locale(lang: str) -> Locale:
     return Locale.parse(lang)
 
@@ -134,7 +146,8 @@ class Translator:
     def country(self, code: str | None) -> str:
         if not code or code == "other":
             return self.gettext(N_("Other / not sure"))
-        return self.locale.territories.get(code, code)
+        short = short_country_names().get(code, {})
+        return short.get(self.lang) or short.get(SOURCE_LANGUAGE) or self.locale.territories.get(code, code)
 
     def language_name(self, lang: str) -> str:
         """A language's name in its own script ("မြန်မာ"), as the picker shows it."""

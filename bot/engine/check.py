@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +30,7 @@ from .loader import load, placeholders
 from .model import Bundle, Problem
 from .caveat import needs_caveat, stale_caveat
 from .render import paginate, render_fact, screen_parts
+from .slots import SAY_TO_POLICE
 
 METHOD_MAP = [("bot/**.py", "python"), ("dialogs/*.yaml", "bot.i18n_extract:extract_yaml"),
               ("content/facts/*.yaml", "bot.i18n_extract:extract_yaml"),
@@ -214,11 +218,75 @@ def run_check(dialogs_dir: Path | None = None, content_dir: Path | None = None,
     if not [p for p in problems if p.level == "error"]:
         problems.extend(check_rendering(bundle))
         problems.extend(check_caveats(bundle))
-    catalog_problems, coverage = check_catalogs(source_messages(root), locales_dir)
+        problems.extend(check_police_sentence(bundle))
+    messages = source_messages(root)
+    catalog_problems, coverage = check_catalogs(messages, locales_dir)
     problems.extend(catalog_problems)
+    problems.extend(check_glued_country_names(messages, locales_dir) + check_route_line(messages, locales_dir))
     return Report(problems=problems, coverage=coverage, bundle=bundle)
 
 
 def print_report(report: Report, as_json: bool) -> int:
     print(json.dumps(report.as_json(), ensure_ascii=False, indent=2) if as_json else report.as_text(), end="")
     return 1 if report.errors else 0
+
+
+# ---- grammar-safe sentences (issue 16): country names and the English police sentence ----
+COUNTRY_PLACEHOLDERS = ("origin", "destination", "here", "route")
+# Scripts that write no spaces between words: a name glued to the next word is normal there.
+UNSPACED_LOCALES = ("my", "th", "km", "lo", "zh_Hans")
+# "{origin}को", "{origin}-এর": a case ending glued to a name we cannot inflect.
+GLUED_ENDING = re.compile(r"\{(" + "|".join(COUNTRY_PLACEHOLDERS) + r")\}-?(.)")
+
+
+def _translations(live: Iterable[str], locales_dir: Path) -> Iterator[tuple[str, str, str]]:
+    """(locale, msgid, msgstr) of every translated entry in use (obsolete ones wait for the next update)."""
+    live = set(live)
+    for lang in SUPPORTED:
+        path = locales_dir / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+        if lang == SOURCE_LANGUAGE or not path.exists():
+            continue
+        with path.open("rb") as f:
+            catalog = read_po(f, locale=lang)
+        for entry in catalog:
+            msgid = entry.id if isinstance(entry.id, str) else entry.id[0]
+            if msgid in live and entry.string:
+                for form in _forms(entry.string):
+                    yield lang, msgid, form
+
+
+def check_glued_country_names(live: Iterable[str], locales_dir: Path = LOCALES_DIR) -> list[Problem]:
+    """In scripts that separate words with spaces, a country placeholder is never directly
+    followed by a letter: the name cannot take a case ending (write "your country's embassy")."""
+    problems: list[Problem] = []
+    for lang, msgid, msgstr in _translations(live, locales_dir):
+        if lang in UNSPACED_LOCALES:
+            continue
+        for match in GLUED_ENDING.finditer(msgstr):
+            if unicodedata.category(match.group(2))[0] in "LM":
+                problems.append(Problem("error", f"locales/{lang}/LC_MESSAGES/{DOMAIN}.po",
+                                        f"'{match.group(0)}' glues an ending to a country name; write the sentence "
+                                        f"without the name ('{msgid[:50]}')"))
+    return problems
+
+
+def check_route_line(live: Iterable[str], locales_dir: Path = LOCALES_DIR) -> list[Problem]:
+    """`{route}` stands on a line of its own (the renderer drops that line when the route is unknown)."""
+    return [Problem("error", f"locales/{lang}/LC_MESSAGES/{DOMAIN}.po",
+                    f"{{route}} must be a line of its own ('{msgid[:50]}')")
+            for lang, msgid, msgstr in _translations(live, locales_dir)
+            if "{route}" in msgstr and "{route}" not in (line.strip() for line in msgstr.split("\n"))]
+
+
+def check_police_sentence(bundle: Bundle) -> list[Problem]:
+    """The sentence to say to the police is shown in English in every locale: a screen holds
+    `{say_to_police}` (bot/engine/slots.py), and it renders with the English words."""
+    screens = [s for s in bundle.screens.values() if "{say_to_police}" in s.text]
+    if not screens:
+        return [Problem("error", "dialogs/scam.yaml", "no screen shows {say_to_police}: the sentence to say to the police is gone")]
+    problems: list[Problem] = []
+    for screen, lang in ((s, lang) for s in screens for lang in SUPPORTED):
+        state = State(user_id="check", lang=lang, role="self", origin=bundle.origins[0], destination=bundle.destinations[0])
+        if SAY_TO_POLICE not in "\n".join(screen_parts(bundle, screen, state, translator(lang))):
+            problems.append(Problem("error", f"{screen.source}: {screen.id}", f"the English police sentence is missing in {lang}"))
+    return problems

@@ -40,7 +40,8 @@ CHOICES = {"role", "origin", "destination", "location", "language"}
 # Screens the engine itself opens (by command or action): they must exist.
 REQUIRED_SCREENS = ("main", "help", "ask_language", "ask_role", "ask_origin", "ask_destination",
                     "ask_location", "forget_confirm", "human", "settings_privacy")
-SCREEN_PLACEHOLDERS = {"origin", "destination", "role", "language", "here", "retention_days"}
+SCREEN_PLACEHOLDERS = {"origin", "destination", "role", "language", "here", "retention_days",
+                       "route", "say_to_police"}  # the last two: bot/engine/slots.py
 ID_RE = re.compile(rf"^[a-z0-9_]{{1,{limits.SCREEN_ID_CHARS}}}$")
 DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 COUNTRY_RE = re.compile(r"^[A-Z]{2}$")

@@ -19,6 +19,8 @@ T_RESULT = N_("Result: the risk is {risk}.")
 T_RAISED = N_("These answers are warning signs:")
 T_UNKNOWN = N_("You did not know these. Find out before you go:")
 T_NONE = N_("Your answers show no warning signs. Still: check the agency's licence with the official body, get a written contract in your language, and keep your passport yourself.")
+# LOW, but a sign was raised or not known: never "no warning signs" under a list of them.
+T_LOW_SOME = N_("The risk is low, but check each point above before you go. Also check the agency's licence with the official body, get a written contract in your language, and keep your passport yourself.")
 T_NEXT_HIGH = N_("Do not go and do not pay anything yet. Many people were trapped this way. Talk to a person from our team, and check the agency with the official body for your country.")
 T_NEXT_MEDIUM = N_("Be careful. Check the agency's licence with the official body, ask for a written contract in your language, and never give your passport to anyone.")
 RISK = {"high": N_("HIGH"), "medium": N_("MEDIUM"), "low": N_("LOW")}
@@ -78,7 +80,8 @@ class Quiz:
             parts.append(t(T_RAISED) + "\n" + "\n".join(f"• {t(f.why)}" for f in raised))
         if unknown:
             parts.append(t(T_UNKNOWN) + "\n" + "\n".join(f"• {t(f.question)}" for f in unknown))
-        parts.append(t({"high": T_NEXT_HIGH, "medium": T_NEXT_MEDIUM}.get(risk, T_NONE)))
+        low = T_LOW_SOME if raised or unknown else T_NONE
+        parts.append(t({"high": T_NEXT_HIGH, "medium": T_NEXT_MEDIUM}.get(risk, low)))
         rows = [[Button(t(T_AGAIN), "a:quiz")], [Button(t(BACK), "g:scam"), Button(t(MAIN), "g:main")]]
         if risk == "high":
             rows.insert(0, [Button(t(T_TALK), "g:human")])  # via the screen that says what is shared

@@ -11,6 +11,7 @@ from ..store import State
 from .caveat import stale_caveat
 from .model import Bundle, Button, Fact, Reply, Screen
 from .phones import BOTH, CITIZENS, DEFAULT_SERVES, HERE, dial_forms
+from .slots import drop_empty_route, sentence_values
 
 ROLE_LABELS = {"self": N_("For myself"), "family": N_("For a family member")}
 BACK, MAIN = N_("⬅ Back"), N_("🏠 Main menu")
@@ -118,19 +119,18 @@ def render_fact(fact: Fact, t: Translator, caller_in: str | None = None) -> str 
     return f"• {text}\n   {source}"
 
 
-UNKNOWN_PLACE = {"origin": N_("your country"), "destination": N_("the country where you work"),
-                 "here": N_("the country where you are")}
+NOT_CHOSEN = N_("Not chosen yet")
 
 
 def screen_values(state: State, t: Translator) -> SafeDict:
-    def place(code: str | None, role: str) -> str:
-        # "the embassy of your country", not "the embassy of Other / not sure"
-        return t.country(code) if code and code != "other" else t(UNKNOWN_PLACE[role])
+    def place(code: str | None) -> str:
+        # a label's value ("From: Nepal"); sentences never hold a country name (slots.py)
+        return t.country(code) if code else t(NOT_CHOSEN)
 
     return SafeDict(
-        origin=place(state.origin, "origin"), destination=place(state.destination, "destination"),
-        here=place(here_country(state), "here"),
-        role=t(ROLE_LABELS.get(state.role or "", N_("Not chosen yet"))), language=t.language_name(t.lang),
+        origin=place(state.origin), destination=place(state.destination), here=place(here_country(state)),
+        role=t(ROLE_LABELS.get(state.role or "", NOT_CHOSEN)), language=t.language_name(t.lang),
+        **sentence_values(state, t),
     )
 
 
@@ -150,7 +150,7 @@ def choice_buttons(bundle: Bundle, screen: Screen, t: Translator) -> list[list[B
 def screen_parts(bundle: Bundle, screen: Screen, state: State, t: Translator) -> list[str]:
     """The screen's text, then its facts (or the no_facts text), each a paragraph."""
     values = screen_values(state, t)
-    parts = [t(screen.text).format_map(values)]
+    parts = [drop_empty_route(t(screen.text), values["route"]).format_map(values)]
     if screen.facts:
         caller_in = here_country(state)  # screens pick and dial by where the person is now
         facts = [text for f in select_facts(bundle, screen.facts, state)
