@@ -15,6 +15,8 @@ wall time), and the bot-side latency p50/p99 (update pushed → first call for i
 
     python bench/bench_stack.py            # the table for the README (about 5 minutes)
     python bench/bench_stack.py --quick    # a small load, one round: proves it works
+    python bench/bench_stack.py --profile /tmp/safebot.stacks   # safebot alone under py-spy
+                                           # (50 ms, one round), then where its CPU goes
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -32,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "bench")]
 
 from fakebotapi import TOKEN, FakeBotAPI  # noqa: E402
 
@@ -83,7 +86,7 @@ class Result:
     rss_mb: float
 
 
-async def one_round(bot: str, users: int, delay: float) -> Result:
+async def one_round(bot: str, users: int, delay: float, profile: Path | None = None) -> Result:
     server = await FakeBotAPI().start()
     server.forum_chats.add(MOD_CHAT)
     server.admin_chats.add(MOD_CHAT)
@@ -134,12 +137,20 @@ async def one_round(bot: str, users: int, delay: float) -> Result:
                 text = DISTRESS if user % 10 == 0 else QUESTIONS[user % len(QUESTIONS)]
                 await ask(lambda: server.user_sends(user, text))
 
+            spy = None
+            if profile is not None:  # sample the load only, not the start-up
+                spy = subprocess.Popen(["py-spy", "record", "--pid", str(proc.pid), "--format", "raw", "--rate", "250",
+                                        "-o", str(profile)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                await asyncio.sleep(1)
             cpu_before = cpu_seconds(proc.pid)
             load_start = time.perf_counter()
             await asyncio.gather(*(person(100_000 + i) for i in range(users)))
             elapsed = time.perf_counter() - load_start
             cpu = cpu_seconds(proc.pid) - cpu_before
             memory = rss_mb(proc.pid)
+            if spy is not None:
+                spy.send_signal(signal.SIGINT)  # py-spy writes its stacks on Ctrl-C
+                spy.wait(60)
         finally:
             proc.terminate()
             try:
@@ -163,10 +174,20 @@ def available(bot: str) -> bool:
     return True
 
 
-async def main(quick: bool) -> None:
+async def main(quick: bool, profile: Path | None = None, only: list[str] | None = None,
+               rounds: int | None = None) -> None:
     logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)  # bots stopped mid long-poll
-    users, rounds, delays = (10, 1, (0.0,)) if quick else (150, 3, (0.0, 0.05))
-    bots = [b for b in ("safebot", "ptb-echo", "aiogram") if available(b)]
+    if profile is not None:
+        from profile_summary import summarise
+
+        r = await one_round("safebot", 150, 0.05, profile)
+        print(f"safebot under py-spy, 150 users x 5, 50 ms: {r.updates_per_s:.0f} updates/s, "
+              f"{r.cpu_ms_per_update:.2f} CPU ms per update (sampling adds a little)\n")
+        print(summarise(profile, 25))
+        return
+    users, default_rounds, delays = (10, 1, (0.0,)) if quick else (150, 3, (0.0, 0.05))
+    rounds = rounds or default_rounds
+    bots = [b for b in ("safebot", "ptb-echo", "aiogram") if available(b) and (not only or b in only)]
     print(f"{users} users x 5 updates, {rounds} round(s), median; bots: {', '.join(bots)}; "
           f"{os.cpu_count()} cores; {time.strftime('%Y-%m-%d')}")
     for delay in delays:
@@ -180,9 +201,9 @@ async def main(quick: bool) -> None:
         for bot, r in table.items():
             print(f"| {bot} | {r.updates_per_s:.0f} | {r.cpu_ms_per_update:.2f} | {r.p50_ms:.0f} | {r.p99_ms:.0f} | "
                   f"{r.startup_s:.1f} | {r.rss_mb:.0f} |")
-        ours = table["safebot"]
+        ours = table.get("safebot")
         for peer in ("ptb-echo", "aiogram"):
-            if peer in table:
+            if ours and peer in table:
                 print(f"safebot vs {peer}: throughput {ours.updates_per_s / table[peer].updates_per_s:.2f}x, "
                       f"CPU per update {ours.cpu_ms_per_update / table[peer].cpu_ms_per_update:.2f}x")
 
@@ -190,4 +211,8 @@ async def main(quick: bool) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small load, one round (the test suite runs this)")
-    asyncio.run(main(parser.parse_args().quick))
+    parser.add_argument("--profile", type=Path, metavar="STACKS", help="safebot alone under py-spy; where its CPU goes")
+    parser.add_argument("--bots", nargs="+", choices=("safebot", "ptb-echo", "aiogram"), help="only these bots")
+    parser.add_argument("--rounds", type=int, help="rounds per bot and round trip (default 3, --quick 1)")
+    args = parser.parse_args()
+    asyncio.run(main(args.quick, args.profile, args.bots, args.rounds))
