@@ -35,7 +35,9 @@ from ..i18n import N_, SOURCE_LANGUAGE, SUPPORTED, translator
 from ..flood import FloodGate, Verdict
 from ..limits import STORE_RETRY_MAX_SECONDS, STORE_RETRY_SECONDS, USER_TEXT_CHARS
 from ..metrics import metrics
+from ..safety import language
 from . import moderators, outbox
+from .aiohttp_request import AiohttpRequest
 from .replies import send_replies
 from .inbox import Inbox, shape_problem, store_is_busy
 from .tg import (allowed_updates, chat_ref, keyboard, media_kind, retry_after_seconds,  # noqa: F401 (re-exported)
@@ -63,7 +65,7 @@ TELEGRAM_LANGUAGE_CODE = {"fil": "tl", "zh_Hans": "zh"}
 # Concurrent updates from different chats. Measured with bench/bench_telegram.py against
 # the fake Bot API with 50 ms round trips on the 2-core machine: see bench/README.md.
 CONCURRENT_UPDATES = 16
-# httpx pool: one connection per concurrent update, plus room for answerCallbackQuery
+# HTTP pool: one connection per concurrent update, plus room for answerCallbackQuery
 # racing the edit of the same update, and the outbox workers.
 POOL_HEADROOM = 8
 
@@ -90,7 +92,9 @@ class TelegramChannel:
                    .base_url(self.settings.api_base_url)
                    .base_file_url(self.settings.api_base_url.replace("/bot", "/file/bot"))
                    .concurrent_updates(self.concurrency)
-                   .connection_pool_size(self.concurrency + POOL_HEADROOM)
+                   # aiohttp instead of PTB's httpx: a fraction of the CPU per call (aiohttp_request)
+                   .request(AiohttpRequest(self.concurrency + POOL_HEADROOM))
+                   .get_updates_request(AiohttpRequest(1))
                    .post_init(self.post_init)
                    .post_stop(self.post_stop))
         if self.settings.rate_limit:
@@ -313,28 +317,42 @@ class Poller:
         self.inbox = Inbox(app, channel.engine.store, channel.concurrency)
 
     async def write_down(self, updates: list[Update]) -> None:
-        """Into the inbox, in order; the offset moves past each one written (a locked
-        store is waited out: what is not written is not confirmed)."""
+        """Into the inbox, in order, in one durable commit; then the offset moves past the
+        batch (a locked store is waited out: what is not written is not confirmed)."""
+        good = []
         for update in updates:
             problem = shape_problem(update)
             if problem:  # not from Telegram as documented: nothing to handle, confirm it
                 log.warning("update_malformed update=%s reason=%s", update.update_id, problem)
-                self.offset = update.update_id + 1
-                continue
-            wait = STORE_RETRY_SECONDS
-            while True:
-                try:
-                    self.inbox.accept(update)
-                    break
-                except Exception as exc:
-                    if not store_is_busy(exc):  # cannot be written at all: do not stop polling for it
-                        log.error("inbox_unstorable update=%s error=%s", update.update_id, type(exc).__name__)
-                        break
-                    if self.stopping.is_set():
-                        return  # not confirmed: Telegram keeps it for the next start
-                    await asyncio.sleep(wait)
-                    wait = min(wait * 2, STORE_RETRY_MAX_SECONDS)
-            self.offset = update.update_id + 1
+            else:
+                good.append(update)
+        written = await self._write(good)
+        if written is None:
+            return  # stopping: not confirmed, Telegram keeps them for the next start
+        if not written and len(good) > 1:  # one update cannot be stored: keep the others
+            for update in good:
+                if await self._write([update]) is None:
+                    return
+        if updates:
+            self.offset = updates[-1].update_id + 1
+
+    async def _write(self, updates: list[Update]) -> bool | None:
+        """True: written; False: cannot be written at all (logged); None: stopping."""
+        wait = STORE_RETRY_SECONDS
+        while updates:
+            try:
+                self.inbox.accept_all([(update, None) for update in updates])
+                return True
+            except Exception as exc:
+                if not store_is_busy(exc):  # cannot be written at all: do not stop polling for it
+                    log.error("inbox_unstorable updates=%s error=%s", ",".join(str(u.update_id) for u in updates),
+                              type(exc).__name__)
+                    return False
+                if self.stopping.is_set():
+                    return None
+                await asyncio.sleep(wait)
+                wait = min(wait * 2, STORE_RETRY_MAX_SECONDS)
+        return True
 
     async def run(self) -> None:
         self.inbox.resume()
@@ -391,10 +409,12 @@ async def poll(channel: "TelegramChannel", stop: asyncio.Event | None = None) ->
 
 
 def run_polling(engine: Engine, settings: Settings) -> int:
+    language.warm_up()
     return asyncio.run(poll(TelegramChannel(engine, settings)))
 
 
 def run_webhook(engine: Engine, settings: Settings) -> int:
     from .web import serve
 
+    language.warm_up()
     return asyncio.run(serve(TelegramChannel(engine, settings), settings))
