@@ -124,19 +124,28 @@ class Inbox:
         hand it to its chat's worker. True: new; False: a resend already known. Raises
         sqlite3.OperationalError when the store is locked: the caller must then not
         acknowledge the update (Telegram sends it again)."""
-        key = chat_key(update)
-        body = json.dumps(valid_unicode(raw if raw is not None else update.to_dict()))
+        return self.accept_all([(update, raw)])[0]
+
+    def accept_all(self, updates: list[tuple[Update, dict | None]]) -> list[bool]:
+        """accept() for a batch (a getUpdates answer), in one durable commit: all are
+        written down or none (then the same sqlite3.OperationalError is raised)."""
+        rows, keys = [], []
+        for update, raw in updates:
+            keys.append(chat_key(update))
+            body = json.dumps(valid_unicode(raw if raw is not None else update.to_dict()))
+            rows.append((update.update_id, keys[-1], body, time.time()))
         try:
-            added = self.store.inbox_add(update.update_id, key, body, time.time())
+            added = self.store.inbox_add_all(rows)
         except sqlite3.OperationalError as exc:
             self._note_store(exc)
             raise
         self._note_store(None)
-        if added:
-            self._schedule(key, update.update_id)
-            self.accepted += 1
-            if self.accepted % PRUNE_EVERY == 0:
-                self.prune()
+        for (update, _), key, new in zip(updates, keys, added):
+            if new:
+                self._schedule(key, update.update_id)
+                self.accepted += 1
+                if self.accepted % PRUNE_EVERY == 0:
+                    self.prune()
         return added
 
     def resume(self) -> int:
