@@ -107,3 +107,6 @@ CHECKIN_MISSED_FOR_CASE = 2
 CHECKIN_NAME_CHARS = 30
 # How often the channels look for due check-ins (shorter when SAFEBOT_CHECKIN_SECONDS is set).
 CHECKIN_TICK_SECONDS = 30.0
+# Updates the inbox hands to their handler as already-parsed objects (beyond it, or after a
+# restart, they are parsed again from the stored JSON): bounds the memory while the bot lags.
+INBOX_PARSED_UPDATES = 1000

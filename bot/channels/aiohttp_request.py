@@ -110,3 +110,28 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from exc
         except aiohttp.ClientError as exc:
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+
+
+class UpdatesRequest(AiohttpRequest):
+    """The getUpdates transport: keeps the updates of the last answer as Telegram sent
+    them (JSON), so the inbox writes those down instead of serialising PTB's objects again."""
+
+    __slots__ = ("last_result",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.last_result: list | None = None
+
+    def parse_json_payload(self, payload: bytes):
+        data = super().parse_json_payload(payload)
+        result = data.get("result") if isinstance(data, dict) else None
+        self.last_result = result if isinstance(result, list) else None
+        return data
+
+    def raw_of(self, updates) -> list[dict | None]:
+        """The JSON of each of these updates (just fetched), None where it is not known."""
+        raw = self.last_result or []
+        if len(raw) != len(updates) or any(not isinstance(r, dict) or r.get("update_id") != u.update_id
+                                           for r, u in zip(raw, updates)):
+            return [None] * len(updates)
+        return raw

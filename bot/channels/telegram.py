@@ -37,7 +37,7 @@ from ..limits import STORE_RETRY_MAX_SECONDS, STORE_RETRY_SECONDS, USER_TEXT_CHA
 from ..metrics import metrics
 from ..safety import language
 from . import moderators, outbox
-from .aiohttp_request import AiohttpRequest
+from .aiohttp_request import AiohttpRequest, UpdatesRequest
 from .replies import send_replies
 from .inbox import Inbox, shape_problem, store_is_busy
 from .tg import (allowed_updates, chat_ref, keyboard, media_kind, retry_after_seconds,  # noqa: F401 (re-exported)
@@ -88,13 +88,14 @@ class TelegramChannel:
 
     # building -------------------------------------------------------------------------
     def build(self, with_updater: bool = True) -> Application:
+        self.updates_request = UpdatesRequest(1)
         builder = (ApplicationBuilder().token(self.settings.token)
                    .base_url(self.settings.api_base_url)
                    .base_file_url(self.settings.api_base_url.replace("/bot", "/file/bot"))
                    .concurrent_updates(self.concurrency)
                    # aiohttp instead of PTB's httpx: a fraction of the CPU per call (aiohttp_request)
                    .request(AiohttpRequest(self.concurrency + POOL_HEADROOM))
-                   .get_updates_request(AiohttpRequest(1))
+                   .get_updates_request(self.updates_request)
                    .post_init(self.post_init)
                    .post_stop(self.post_stop))
         if self.settings.rate_limit:
@@ -316,16 +317,16 @@ class Poller:
         self.stopping = asyncio.Event()
         self.inbox = Inbox(app, channel.engine.store, channel.concurrency)
 
-    async def write_down(self, updates: list[Update]) -> None:
+    async def write_down(self, updates: list[Update], raw: list[dict | None] | None = None) -> None:
         """Into the inbox, in order, in one durable commit; then the offset moves past the
         batch (a locked store is waited out: what is not written is not confirmed)."""
         good = []
-        for update in updates:
+        for update, as_sent in zip(updates, raw or [None] * len(updates)):
             problem = shape_problem(update)
             if problem:  # not from Telegram as documented: nothing to handle, confirm it
                 log.warning("update_malformed update=%s reason=%s", update.update_id, problem)
             else:
-                good.append(update)
+                good.append((update, as_sent))
         written = await self._write(good)
         if written is None:
             return  # stopping: not confirmed, Telegram keeps them for the next start
@@ -336,16 +337,16 @@ class Poller:
         if updates:
             self.offset = updates[-1].update_id + 1
 
-    async def _write(self, updates: list[Update]) -> bool | None:
+    async def _write(self, updates: list[tuple[Update, dict | None]]) -> bool | None:
         """True: written; False: cannot be written at all (logged); None: stopping."""
         wait = STORE_RETRY_SECONDS
         while updates:
             try:
-                self.inbox.accept_all([(update, None) for update in updates])
+                self.inbox.accept_all(updates)
                 return True
             except Exception as exc:
                 if not store_is_busy(exc):  # cannot be written at all: do not stop polling for it
-                    log.error("inbox_unstorable updates=%s error=%s", ",".join(str(u.update_id) for u in updates),
+                    log.error("inbox_unstorable updates=%s error=%s", ",".join(str(u.update_id) for u, _ in updates),
                               type(exc).__name__)
                     return False
                 if self.stopping.is_set():
@@ -378,7 +379,7 @@ class Poller:
                 continue
             failures = 0
             if updates:
-                await self.write_down(list(updates))
+                await self.write_down(list(updates), self.channel.updates_request.raw_of(updates))
         if self.offset is not None:
             # Confirm what was written down; anything newer stays with Telegram for next time.
             try:
