@@ -62,9 +62,13 @@ COMMANDS = {
 # Telegram's language_code for our locales (it uses ISO 639-1: Filipino is "tl").
 TELEGRAM_LANGUAGE_CODE = {"fil": "tl", "zh_Hans": "zh"}
 
-# Concurrent updates from different chats. Measured with bench/bench_telegram.py against
-# the fake Bot API with 50 ms round trips on the 2-core machine: see bench/README.md.
-CONCURRENT_UPDATES = 16
+# Concurrent updates from different chats (each holds a slot while it waits on Telegram).
+# 16 was best while httpx took most of the CPU. On aiohttp, bench/bench_stack.py at 50 ms
+# round trips gave 16: 179, 40: 392 updates/s (more is faster still: 96 gave ~630). The
+# bound is also the at-least-once window: after a kill -9, at most this many updates are
+# handled twice; 40 is Telegram's default webhook max_connections, the bound the crash
+# tests hold us to (tests/test_webhook_processes.py).
+CONCURRENT_UPDATES = 40
 # HTTP pool: one connection per concurrent update, plus room for answerCallbackQuery
 # racing the edit of the same update, and the outbox workers.
 POOL_HEADROOM = 8
@@ -230,8 +234,15 @@ class TelegramChannel:
             return
         replies = await self.run_engine(update, Event("button", query.data or "", lang_hint=self.lang_hint(update)))
         alert = next((r.text for r in replies if r.kind == "alert"), None)
-        await self.answer(query, alert)
-        screens = [r for r in replies if r.kind != "alert"]
+        # The answer and the edit go out together: one round trip to Telegram, not two.
+        answering = asyncio.create_task(self.answer(query, alert))
+        try:
+            await self.show_screens(update, context, query, [r for r in replies if r.kind != "alert"])
+        finally:
+            await answering
+
+    async def show_screens(self, update: Update, context: ContextTypes.DEFAULT_TYPE, query, screens: list[Reply]) -> None:
+        chat = update.effective_chat
         # The screen replaces the one whose button was pressed; anything else is new.
         if screens and screens[0].kind == "screen" and query.message is not None:
             first = screens.pop(0)
