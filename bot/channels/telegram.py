@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import logging
 import signal
 import time
@@ -33,7 +34,7 @@ from ..config import Settings
 from ..engine import Engine, Event, Reply
 from ..i18n import N_, SOURCE_LANGUAGE, SUPPORTED, translator
 from ..flood import FloodGate, Verdict
-from ..limits import STORE_RETRY_MAX_SECONDS, STORE_RETRY_SECONDS, USER_TEXT_CHARS
+from ..limits import HASHED_CHATS_CACHED, STORE_RETRY_MAX_SECONDS, STORE_RETRY_SECONDS, USER_TEXT_CHARS
 from ..metrics import metrics
 from ..safety import language
 from . import moderators, outbox
@@ -181,7 +182,7 @@ class TelegramChannel:
 
     # handlers -------------------------------------------------------------------------
     def user_id(self, chat_id: int) -> str:
-        return idhash.user_id(self.id_key, chat_id)
+        return _hashed_user_id(self.id_key, chat_id)
 
     async def run_engine(self, update: Update, event: Event) -> list[Reply]:
         started = time.perf_counter()
@@ -306,6 +307,12 @@ class TelegramChannel:
             log.warning("store_busy_retry_later")
             return
         log.error("handler_error error=%s", type(error).__name__, exc_info=error)
+
+
+@functools.lru_cache(maxsize=HASHED_CHATS_CACHED)
+def _hashed_user_id(key: bytes, chat_id: int) -> str:
+    """idhash.user_id, remembered for recent chats: an update asks for it several times."""
+    return idhash.user_id(key, chat_id)
 
 
 POLL_TIMEOUT = 25  # seconds Telegram may hold a getUpdates call open (long polling)
