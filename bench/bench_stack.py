@@ -15,6 +15,8 @@ wall time), and the bot-side latency p50/p99 (update pushed → first call for i
 
     python bench/bench_stack.py            # the table for the README (about 5 minutes)
     python bench/bench_stack.py --quick    # a small load, one round: proves it works
+    python bench/bench_stack.py --profile /tmp/safebot.stacks   # safebot alone under py-spy
+                                           # (50 ms, one round), then where its CPU goes
 """
 
 from __future__ import annotations
@@ -23,16 +25,18 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "bench")]
 
 from fakebotapi import TOKEN, FakeBotAPI  # noqa: E402
 
@@ -41,6 +45,10 @@ QUESTIONS = ["how much is the visa fee", "is this agency licensed?", "my employe
              "what are my rights as a domestic worker", "how to check a job offer"]
 DISTRESS = "help me they took my passport and locked us in"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+# A button press: the bot answers the query (the latency is measured to it) and safebot
+# also edits the screen in place; the person waits for the new screen before going on
+# (before 2026-12-03 13:55 the harness did not, and undercounted safebot's work).
+EDITS_THE_SCREEN = {"safebot": True, "ptb-echo": False, "aiogram": False}
 
 
 def cpu_seconds(pid: int) -> float:
@@ -81,15 +89,20 @@ class Result:
     p99_ms: float
     startup_s: float
     rss_mb: float
+    calls_per_update: float  # Bot API calls other than getUpdates: the work asked of each bot
 
 
-async def one_round(bot: str, users: int, delay: float) -> Result:
+async def one_round(bot: str, users: int, delay: float, profile: Path | None = None) -> Result:
     server = await FakeBotAPI().start()
     server.forum_chats.add(MOD_CHAT)
     server.admin_chats.add(MOD_CHAT)
     waiting: dict[str, asyncio.Future] = {}
 
+    screens: Counter[str] = Counter()  # screens sent or edited, per chat
+
     def notify(call) -> None:
+        if call.method in ("sendMessage", "editMessageText"):
+            screens[str(call.params.get("chat_id", ""))] += 1
         for key in (str(call.params.get("chat_id", "")), "q" + str(call.params.get("callback_query_id", ""))):
             future = waiting.pop(key, None)
             if future is not None and not future.done():
@@ -130,16 +143,29 @@ async def one_round(bot: str, users: int, delay: float) -> Result:
                 for data in ("c:role:self", "c:origin:MM", "c:destination:TH"):
                     while not answered(user):  # a person presses a button once they see it
                         await asyncio.sleep(0.01)
+                    shown = screens[str(user)]
                     await ask(lambda: server.user_presses(user, server.last_message_id(user), data))
+                    while EDITS_THE_SCREEN[bot] and screens[str(user)] == shown:
+                        await asyncio.sleep(0.01)  # and reads the new screen before the next step
                 text = DISTRESS if user % 10 == 0 else QUESTIONS[user % len(QUESTIONS)]
                 await ask(lambda: server.user_sends(user, text))
 
+            spy = None
+            if profile is not None:  # sample the load only, not the start-up
+                spy = subprocess.Popen(["py-spy", "record", "--pid", str(proc.pid), "--format", "raw", "--rate", "250",
+                                        "-o", str(profile)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                await asyncio.sleep(1)
             cpu_before = cpu_seconds(proc.pid)
+            calls_before = len(server.calls)
             load_start = time.perf_counter()
             await asyncio.gather(*(person(100_000 + i) for i in range(users)))
             elapsed = time.perf_counter() - load_start
             cpu = cpu_seconds(proc.pid) - cpu_before
+            calls = sum(c.method != "getUpdates" for c in server.calls[calls_before:])
             memory = rss_mb(proc.pid)
+            if spy is not None:
+                spy.send_signal(signal.SIGINT)  # py-spy writes its stacks on Ctrl-C
+                spy.wait(60)
         finally:
             proc.terminate()
             try:
@@ -150,7 +176,7 @@ async def one_round(bot: str, users: int, delay: float) -> Result:
     count = len(latencies)
     ordered = sorted(latencies)
     return Result(count / elapsed, 1000 * cpu / count, 1000 * statistics.median(ordered),
-                  1000 * ordered[min(count - 1, int(0.99 * count))], startup, memory)
+                  1000 * ordered[min(count - 1, int(0.99 * count))], startup, memory, calls / count)
 
 
 def available(bot: str) -> bool:
@@ -163,10 +189,22 @@ def available(bot: str) -> bool:
     return True
 
 
-async def main(quick: bool) -> None:
+async def main(quick: bool, profile: Path | None = None, only: list[str] | None = None,
+               rounds: int | None = None, only_delays: list[int] | None = None) -> None:
     logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)  # bots stopped mid long-poll
-    users, rounds, delays = (10, 1, (0.0,)) if quick else (150, 3, (0.0, 0.05))
-    bots = [b for b in ("safebot", "ptb-echo", "aiogram") if available(b)]
+    if profile is not None:
+        from profile_summary import summarise
+
+        r = await one_round("safebot", 150, 0.05, profile)
+        print(f"safebot under py-spy, 150 users x 5, 50 ms: {r.updates_per_s:.0f} updates/s, "
+              f"{r.cpu_ms_per_update:.2f} CPU ms per update (sampling adds a little), "
+              f"{r.calls_per_update:.2f} Bot API calls per update\n")
+        print(summarise(profile, 25))
+        return
+    users, default_rounds, delays = (10, 1, (0.0,)) if quick else (150, 3, (0.0, 0.05))
+    rounds = rounds or default_rounds
+    delays = tuple(ms / 1000 for ms in only_delays) if only_delays else delays
+    bots = [b for b in ("safebot", "ptb-echo", "aiogram") if available(b) and (not only or b in only)]
     print(f"{users} users x 5 updates, {rounds} round(s), median; bots: {', '.join(bots)}; "
           f"{os.cpu_count()} cores; {time.strftime('%Y-%m-%d')}")
     for delay in delays:
@@ -175,14 +213,14 @@ async def main(quick: bool) -> None:
             results = [await one_round(bot, users, delay) for _ in range(rounds)]
             table[bot] = Result(*(statistics.median(getattr(r, f) for r in results) for f in Result.__dataclass_fields__))
         print(f"\nBot API round trip {int(delay * 1000)} ms")
-        print(f"| bot | updates/s | CPU ms per update | p50 ms | p99 ms | start-up s | RSS MB |")
-        print("|---|---|---|---|---|---|---|")
+        print(f"| bot | updates/s | CPU ms per update | p50 ms | p99 ms | start-up s | RSS MB | API calls per update |")
+        print("|---|---|---|---|---|---|---|---|")
         for bot, r in table.items():
             print(f"| {bot} | {r.updates_per_s:.0f} | {r.cpu_ms_per_update:.2f} | {r.p50_ms:.0f} | {r.p99_ms:.0f} | "
-                  f"{r.startup_s:.1f} | {r.rss_mb:.0f} |")
-        ours = table["safebot"]
+                  f"{r.startup_s:.1f} | {r.rss_mb:.0f} | {r.calls_per_update:.2f} |")
+        ours = table.get("safebot")
         for peer in ("ptb-echo", "aiogram"):
-            if peer in table:
+            if ours and peer in table:
                 print(f"safebot vs {peer}: throughput {ours.updates_per_s / table[peer].updates_per_s:.2f}x, "
                       f"CPU per update {ours.cpu_ms_per_update / table[peer].cpu_ms_per_update:.2f}x")
 
@@ -190,4 +228,9 @@ async def main(quick: bool) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small load, one round (the test suite runs this)")
-    asyncio.run(main(parser.parse_args().quick))
+    parser.add_argument("--profile", type=Path, metavar="STACKS", help="safebot alone under py-spy; where its CPU goes")
+    parser.add_argument("--bots", nargs="+", choices=("safebot", "ptb-echo", "aiogram"), help="only these bots")
+    parser.add_argument("--rounds", type=int, help="rounds per bot and round trip (default 3, --quick 1)")
+    parser.add_argument("--delays", nargs="+", type=int, metavar="MS", help="round trips in ms (default 0 and 50)")
+    args = parser.parse_args()
+    asyncio.run(main(args.quick, args.profile, args.bots, args.rounds, args.delays))

@@ -117,3 +117,9 @@ SHORT_DESCRIPTION_CHARS = 120
 SHORT_DESCRIPTION_TARGET = 110
 COMMAND_DESCRIPTION_CHARS = 256
 COMMAND_DESCRIPTION_TARGET = 64
+
+# Updates the inbox hands to their handler as already-parsed objects (beyond it, or after a
+# restart, they are parsed again from the stored JSON): bounds the memory while the bot lags.
+INBOX_PARSED_UPDATES = 1000
+# Recent chats whose keyed hashes (user id, log reference) are kept in memory.
+HASHED_CHATS_CACHED = 4096

@@ -27,8 +27,9 @@ def drop_copy(store: Store, chat_id: int, message_id: int) -> None:
 
 
 def record_chat_message(store: Store, user_id: str, message_id: int, sent_at: float) -> None:
-    store.db["chat_messages"].insert({"user_id": user_id, "message_id": message_id, "sent_at": sent_at},
-                                     pk=("user_id", "message_id"), replace=True)
+    # plain SQL: sqlite-utils' insert reads the schema each time (once per message here)
+    store.db.execute("INSERT OR REPLACE INTO chat_messages (user_id, message_id, sent_at) VALUES (?, ?, ?)",
+                     [user_id, message_id, sent_at])
 
 
 def chat_messages(store: Store, user_id: str) -> list[dict]:

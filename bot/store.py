@@ -186,6 +186,14 @@ class Store:
         conn.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")  # short: the event loop must not freeze; callers retry
         if self.path != ":memory:":
             conn.execute("PRAGMA journal_mode=WAL")
+            # WAL + NORMAL: a commit survives a crash of the process (kill -9) but is fsynced
+            # only at checkpoints, not each time (an fsync per commit blocked the event loop
+            # for most of an update's time). What must survive a power cut too, the inbox's
+            # updates before Telegram is told they arrived, is committed with durable().
+            # The WAL is replayed in order, so a power cut can only lose the latest writes,
+            # never an older one with a newer kept: an update marked handled still has the
+            # effects of its handling, and one whose handling was lost is handled again.
+            conn.execute("PRAGMA synchronous=NORMAL")
         self.db = sqlite_utils.Database(conn)
         self.migrate()
 
@@ -206,6 +214,21 @@ class Store:
         conn.depth -= 1
         if conn.depth == 0:
             conn.execute("COMMIT")
+
+    @contextmanager
+    def durable(self):
+        """A transaction fsynced before it returns (and with it everything committed
+        before): for writes that must survive a power cut, not only a crash."""
+        conn: _Connection = self.db.conn  # type: ignore[assignment]
+        outermost = conn.depth == 0 and self.path != ":memory:"
+        if outermost:
+            conn.execute("PRAGMA synchronous=FULL")
+        try:
+            with self.transaction():
+                yield
+        finally:
+            if outermost:
+                conn.execute("PRAGMA synchronous=NORMAL")
 
     # schema ---------------------------------------------------------------------------
     @property
@@ -233,11 +256,14 @@ class Store:
             return False
 
     # users and sessions ---------------------------------------------------------------
+    # The per-update reads and writes below are plain SQL: sqlite-utils' table helpers
+    # read the schema (sqlite_master, table_info) on every call, which cost more than
+    # the writes themselves (bench/README.md, profile). Same statements, same effects.
     def load(self, user_id: str) -> State:
-        user = self._get("users", user_id)
+        user = self._row("SELECT lang, role, origin, destination FROM users WHERE id = ?", [user_id])
         if user is None:
             return State(user_id=user_id)
-        session = self._get("sessions", user_id) or {}
+        session = self._row("SELECT screen, history, pending, data FROM sessions WHERE user_id = ?", [user_id]) or {}
         return State(
             user_id=user_id, lang=user["lang"], role=user["role"], origin=user["origin"],
             destination=user["destination"], screen=session.get("screen"),
@@ -247,20 +273,20 @@ class Store:
 
     def save(self, state: State) -> None:
         stamp = now()
+        profile = [state.lang, state.role, state.origin, state.destination, stamp]
         with self.transaction():
-            users = self.db["users"]
-            profile = {"lang": state.lang, "role": state.role, "origin": state.origin,
-                       "destination": state.destination, "seen_at": stamp, "active": 1}
             if state.is_new:
-                users.insert({"id": state.user_id, "created_at": stamp, **profile}, pk="id", replace=True)
-            else:
-                users.update(state.user_id, profile)
-            self.db["sessions"].upsert(
-                {"user_id": state.user_id, "screen": state.screen, "history": json.dumps(state.history),
-                 "pending": state.pending, "data": json.dumps(state.data, ensure_ascii=False),
-                 "updated_at": stamp},
-                pk="user_id",
-            )
+                self.db.execute("INSERT OR REPLACE INTO users (id, created_at, lang, role, origin, destination, seen_at, "
+                                "active) VALUES (?, ?, ?, ?, ?, ?, ?, 1)", [state.user_id, stamp, *profile])
+            elif not self.db.execute("UPDATE users SET lang = ?, role = ?, origin = ?, destination = ?, seen_at = ?, "
+                                     "active = 1 WHERE id = ?", [*profile, state.user_id]).rowcount:
+                raise sqlite_utils.db.NotFoundError  # as sqlite-utils' update did
+            self.db.execute(
+                "INSERT INTO sessions (user_id, screen, history, pending, data, updated_at) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (user_id) DO UPDATE SET screen = excluded.screen, history = excluded.history, "
+                "pending = excluded.pending, data = excluded.data, updated_at = excluded.updated_at",
+                [state.user_id, state.screen, json.dumps(state.history), state.pending,
+                 json.dumps(state.data, ensure_ascii=False), stamp])
         state.is_new = False
 
     def set_active(self, user_id: str, active: bool) -> None:
@@ -287,9 +313,8 @@ class Store:
 
     # cases ----------------------------------------------------------------------------
     def open_case_for(self, user_id: str) -> dict | None:
-        rows = list(self.db["cases"].rows_where("user_id = ? AND status != 'closed'", [user_id],
-                                                order_by="id desc", limit=1))
-        return rows[0] if rows else None
+        return self._row("SELECT * FROM cases WHERE user_id = ? AND status != 'closed' ORDER BY id DESC LIMIT 1",
+                         [user_id])
 
     def count_cases_since(self, user_id: str, since_iso: str, exclude_priority: str | None = None) -> int:
         return self.db.execute(
@@ -456,6 +481,11 @@ class Store:
             self.db.execute("DELETE FROM cases WHERE id = ?", [case_id])
 
     # helpers --------------------------------------------------------------------------
+    def _row(self, sql: str, params: list) -> dict | None:
+        cursor = self.db.execute(sql, params)
+        row = cursor.fetchone()
+        return None if row is None else dict(zip([c[0] for c in cursor.description], row))
+
     def _get(self, table: str, pk: Any) -> dict | None:
         try:
             return self.db[table].get(pk)
@@ -468,9 +498,14 @@ class Store:
     # inbox (bot.channels.inbox) -------------------------------------------------------
     def inbox_add(self, update_id: int, chat: str, body: str, at: float) -> bool:
         """Write an update down; False when this update_id was seen already (a resend)."""
-        cursor = self.db.execute("INSERT OR IGNORE INTO inbox (update_id, chat, body, received_at) VALUES (?, ?, ?, ?)",
-                                 [update_id, chat, body, at])
-        return cursor.rowcount == 1
+        return self.inbox_add_all([(update_id, chat, body, at)])[0]
+
+    def inbox_add_all(self, rows: list[tuple[int, str, str, float]]) -> list[bool]:
+        """Write updates down (update_id, chat, body, received_at) in one durable commit:
+        all or none. For each, False when its update_id was seen already (a resend)."""
+        with self.durable():
+            return [self.db.execute("INSERT OR IGNORE INTO inbox (update_id, chat, body, received_at) "
+                                    "VALUES (?, ?, ?, ?)", row).rowcount == 1 for row in rows]
 
     def inbox_waiting(self) -> list[tuple[int, str]]:
         """(update_id, chat) of every update not handled yet, oldest first."""

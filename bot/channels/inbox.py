@@ -26,8 +26,8 @@ from collections import deque
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 
-from ..limits import (INBOX_DRAIN_SECONDS, INBOX_TOMBSTONE_SECONDS, STORE_RETRY_MAX_SECONDS,
-                      STORE_RETRY_SECONDS)
+from ..limits import (INBOX_DRAIN_SECONDS, INBOX_PARSED_UPDATES, INBOX_TOMBSTONE_SECONDS,
+                      STORE_RETRY_MAX_SECONDS, STORE_RETRY_SECONDS)
 from ..metrics import metrics
 from ..store import Store
 
@@ -112,6 +112,9 @@ class Inbox:
         self.queues: dict[str, deque[int]] = {}
         self.workers: dict[str, asyncio.Task] = {}
         self.store_failed: set[int] = set()  # update_ids whose handler met a locked store
+        # Updates written down in this process, kept parsed for their handler: the stored
+        # JSON is read back only after a restart (parsing it again cost more than the write).
+        self.parsed: dict[int, Update] = {}
         self.accepted = 0
         self.stuck_since: float | None = None  # the store refused us since then (for /healthz)
         app.add_error_handler(self.on_error)
@@ -124,19 +127,32 @@ class Inbox:
         hand it to its chat's worker. True: new; False: a resend already known. Raises
         sqlite3.OperationalError when the store is locked: the caller must then not
         acknowledge the update (Telegram sends it again)."""
-        key = chat_key(update)
-        body = json.dumps(valid_unicode(raw if raw is not None else update.to_dict()))
+        return self.accept_all([(update, raw)])[0]
+
+    def accept_all(self, updates: list[tuple[Update, dict | None]]) -> list[bool]:
+        """accept() for a batch (a getUpdates answer), in one durable commit: all are
+        written down or none (then the same sqlite3.OperationalError is raised)."""
+        rows, keys, as_sent = [], [], []
+        for update, raw in updates:
+            keys.append(chat_key(update))
+            raw = raw if raw is not None else update.to_dict()
+            clean = valid_unicode(raw)
+            as_sent.append(clean == raw)  # else the handler gets the mended text, parsed again
+            rows.append((update.update_id, keys[-1], json.dumps(clean), time.time()))
         try:
-            added = self.store.inbox_add(update.update_id, key, body, time.time())
+            added = self.store.inbox_add_all(rows)
         except sqlite3.OperationalError as exc:
             self._note_store(exc)
             raise
         self._note_store(None)
-        if added:
-            self._schedule(key, update.update_id)
-            self.accepted += 1
-            if self.accepted % PRUNE_EVERY == 0:
-                self.prune()
+        for (update, _), key, new, pristine in zip(updates, keys, added, as_sent):
+            if new:
+                if pristine and len(self.parsed) < INBOX_PARSED_UPDATES:
+                    self.parsed[update.update_id] = update
+                self._schedule(key, update.update_id)
+                self.accepted += 1
+                if self.accepted % PRUNE_EVERY == 0:
+                    self.prune()
         return added
 
     def resume(self) -> int:
@@ -191,12 +207,14 @@ class Inbox:
             self._note_store(exc)
             return False
         if body is None:
+            self.parsed.pop(update_id, None)
             return True  # handled already
-        try:
-            update = Update.de_json(json.loads(body), self.app.bot)
-        except Exception as exc:  # it was parsed once before it was written: should not happen
-            log.warning("inbox_unreadable update=%d error=%s", update_id, type(exc).__name__)
-            update = None
+        update = self.parsed.pop(update_id, None)
+        if update is None:
+            try:
+                update = Update.de_json(json.loads(body), self.app.bot)
+            except Exception as exc:  # it was parsed once before it was written: should not happen
+                log.warning("inbox_unreadable update=%d error=%s", update_id, type(exc).__name__)
         if update is not None:
             await self.app.process_update(update)  # handler errors go to the error handlers
             if update_id in self.store_failed:

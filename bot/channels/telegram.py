@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import logging
 import signal
 import time
@@ -33,9 +34,11 @@ from ..config import Settings
 from ..engine import Engine, Event, Reply
 from ..i18n import SOURCE_LANGUAGE, SUPPORTED, translator
 from ..flood import FloodGate, Verdict
-from ..limits import STORE_RETRY_MAX_SECONDS, STORE_RETRY_SECONDS, USER_TEXT_CHARS
+from ..limits import HASHED_CHATS_CACHED, STORE_RETRY_MAX_SECONDS, STORE_RETRY_SECONDS, USER_TEXT_CHARS
 from ..metrics import metrics
+from ..safety import language
 from . import moderators, outbox
+from .aiohttp_request import AiohttpRequest, UpdatesRequest
 from .replies import send_replies
 from .inbox import Inbox, shape_problem, store_is_busy
 from .tg import (allowed_updates, chat_ref, keyboard, media_kind, retry_after_seconds,  # noqa: F401 (re-exported)
@@ -49,10 +52,14 @@ log = logging.getLogger(__name__)
 # Telegram's language_code for our locales (it uses ISO 639-1: Filipino is "tl").
 TELEGRAM_LANGUAGE_CODE = {"fil": "tl", "zh_Hans": "zh"}
 
-# Concurrent updates from different chats. Measured with bench/bench_telegram.py against
-# the fake Bot API with 50 ms round trips on the 2-core machine: see bench/README.md.
-CONCURRENT_UPDATES = 16
-# httpx pool: one connection per concurrent update, plus room for answerCallbackQuery
+# Concurrent updates from different chats (each holds a slot while it waits on Telegram).
+# 16 was best while httpx took most of the CPU. On aiohttp, bench/bench_stack.py at 50 ms
+# round trips gave 16: 179, 40: 392 updates/s (more is faster still: 96 gave ~630). The
+# bound is also the at-least-once window: after a kill -9, at most this many updates are
+# handled twice; 40 is Telegram's default webhook max_connections, the bound the crash
+# tests hold us to (tests/test_webhook_processes.py).
+CONCURRENT_UPDATES = 40
+# HTTP pool: one connection per concurrent update, plus room for answerCallbackQuery
 # racing the edit of the same update, and the outbox workers.
 POOL_HEADROOM = 8
 
@@ -75,11 +82,14 @@ class TelegramChannel:
 
     # building -------------------------------------------------------------------------
     def build(self, with_updater: bool = True) -> Application:
+        self.updates_request = UpdatesRequest(1)
         builder = (ApplicationBuilder().token(self.settings.token)
                    .base_url(self.settings.api_base_url)
                    .base_file_url(self.settings.api_base_url.replace("/bot", "/file/bot"))
                    .concurrent_updates(self.concurrency)
-                   .connection_pool_size(self.concurrency + POOL_HEADROOM)
+                   # aiohttp instead of PTB's httpx: a fraction of the CPU per call (aiohttp_request)
+                   .request(AiohttpRequest(self.concurrency + POOL_HEADROOM))
+                   .get_updates_request(self.updates_request)
                    .post_init(self.post_init)
                    .post_stop(self.post_stop))
         if self.settings.rate_limit:
@@ -161,7 +171,7 @@ class TelegramChannel:
 
     # handlers -------------------------------------------------------------------------
     def user_id(self, chat_id: int) -> str:
-        return idhash.user_id(self.id_key, chat_id)
+        return _hashed_user_id(self.id_key, chat_id)
 
     async def run_engine(self, update: Update, event: Event) -> list[Reply]:
         started = time.perf_counter()
@@ -214,8 +224,15 @@ class TelegramChannel:
             return
         replies = await self.run_engine(update, Event("button", query.data or "", lang_hint=self.lang_hint(update)))
         alert = next((r.text for r in replies if r.kind == "alert"), None)
-        await self.answer(query, alert)
-        screens = [r for r in replies if r.kind != "alert"]
+        # The answer and the edit go out together: one round trip to Telegram, not two.
+        answering = asyncio.create_task(self.answer(query, alert))
+        try:
+            await self.show_screens(update, context, query, [r for r in replies if r.kind != "alert"])
+        finally:
+            await answering
+
+    async def show_screens(self, update: Update, context: ContextTypes.DEFAULT_TYPE, query, screens: list[Reply]) -> None:
+        chat = update.effective_chat
         # The screen replaces the one whose button was pressed; anything else is new.
         if screens and screens[0].kind == "screen" and query.message is not None:
             first = screens.pop(0)
@@ -281,6 +298,12 @@ class TelegramChannel:
         log.error("handler_error error=%s", type(error).__name__, exc_info=error)
 
 
+@functools.lru_cache(maxsize=HASHED_CHATS_CACHED)
+def _hashed_user_id(key: bytes, chat_id: int) -> str:
+    """idhash.user_id, remembered for recent chats: an update asks for it several times."""
+    return idhash.user_id(key, chat_id)
+
+
 POLL_TIMEOUT = 25  # seconds Telegram may hold a getUpdates call open (long polling)
 
 
@@ -301,29 +324,43 @@ class Poller:
         self.stopping = asyncio.Event()
         self.inbox = Inbox(app, channel.engine.store, channel.concurrency)
 
-    async def write_down(self, updates: list[Update]) -> None:
-        """Into the inbox, in order; the offset moves past each one written (a locked
-        store is waited out: what is not written is not confirmed)."""
-        for update in updates:
+    async def write_down(self, updates: list[Update], raw: list[dict | None] | None = None) -> None:
+        """Into the inbox, in order, in one durable commit; then the offset moves past the
+        batch (a locked store is waited out: what is not written is not confirmed)."""
+        good = []
+        for update, as_sent in zip(updates, raw or [None] * len(updates)):
             problem = shape_problem(update)
             if problem:  # not from Telegram as documented: nothing to handle, confirm it
                 log.warning("update_malformed update=%s reason=%s", update.update_id, problem)
-                self.offset = update.update_id + 1
-                continue
-            wait = STORE_RETRY_SECONDS
-            while True:
-                try:
-                    self.inbox.accept(update)
-                    break
-                except Exception as exc:
-                    if not store_is_busy(exc):  # cannot be written at all: do not stop polling for it
-                        log.error("inbox_unstorable update=%s error=%s", update.update_id, type(exc).__name__)
-                        break
-                    if self.stopping.is_set():
-                        return  # not confirmed: Telegram keeps it for the next start
-                    await asyncio.sleep(wait)
-                    wait = min(wait * 2, STORE_RETRY_MAX_SECONDS)
-            self.offset = update.update_id + 1
+            else:
+                good.append((update, as_sent))
+        written = await self._write(good)
+        if written is None:
+            return  # stopping: not confirmed, Telegram keeps them for the next start
+        if not written and len(good) > 1:  # one update cannot be stored: keep the others
+            for update in good:
+                if await self._write([update]) is None:
+                    return
+        if updates:
+            self.offset = updates[-1].update_id + 1
+
+    async def _write(self, updates: list[tuple[Update, dict | None]]) -> bool | None:
+        """True: written; False: cannot be written at all (logged); None: stopping."""
+        wait = STORE_RETRY_SECONDS
+        while updates:
+            try:
+                self.inbox.accept_all(updates)
+                return True
+            except Exception as exc:
+                if not store_is_busy(exc):  # cannot be written at all: do not stop polling for it
+                    log.error("inbox_unstorable updates=%s error=%s", ",".join(str(u.update_id) for u, _ in updates),
+                              type(exc).__name__)
+                    return False
+                if self.stopping.is_set():
+                    return None
+                await asyncio.sleep(wait)
+                wait = min(wait * 2, STORE_RETRY_MAX_SECONDS)
+        return True
 
     async def run(self) -> None:
         self.inbox.resume()
@@ -349,7 +386,7 @@ class Poller:
                 continue
             failures = 0
             if updates:
-                await self.write_down(list(updates))
+                await self.write_down(list(updates), self.channel.updates_request.raw_of(updates))
         if self.offset is not None:
             # Confirm what was written down; anything newer stays with Telegram for next time.
             try:
@@ -380,10 +417,12 @@ async def poll(channel: "TelegramChannel", stop: asyncio.Event | None = None) ->
 
 
 def run_polling(engine: Engine, settings: Settings) -> int:
+    language.warm_up()
     return asyncio.run(poll(TelegramChannel(engine, settings)))
 
 
 def run_webhook(engine: Engine, settings: Settings) -> int:
     from .web import serve
 
+    language.warm_up()
     return asyncio.run(serve(TelegramChannel(engine, settings), settings))

@@ -5,6 +5,7 @@ cutting a text to Telegram's length limit."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -14,6 +15,7 @@ from telegram.error import RetryAfter
 from telegram.ext import filters
 
 from ..engine import Reply
+from ..limits import HASHED_CHATS_CACHED
 
 TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 
@@ -32,6 +34,7 @@ def token_looks_valid(token: str | None) -> bool:
     return bool(token and TOKEN_RE.match(token))
 
 
+@functools.lru_cache(maxsize=HASHED_CHATS_CACHED)
 def chat_ref(chat_id: int, secret: str) -> str:
     """A stable, non-reversible id for logs (keyed by the bot token)."""
     return hmac.new(secret.encode(), str(chat_id).encode(), hashlib.sha256).hexdigest()[:10]

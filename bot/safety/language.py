@@ -42,8 +42,16 @@ def markers(path: Path = CONTENT_DIR / "languages.yaml") -> dict[str, dict[str, 
 def _lingua():
     from lingua import Language, LanguageDetectorBuilder
 
+    # Preloaded: otherwise each n-gram model loads on first need, costing the first
+    # messages in Latin letters seconds of CPU between them (bench/README.md, profile).
     return LanguageDetectorBuilder.from_languages(
-        Language.ENGLISH, Language.INDONESIAN, Language.MALAY, Language.TAGALOG, Language.VIETNAMESE).build()
+        Language.ENGLISH, Language.INDONESIAN, Language.MALAY, Language.TAGALOG, Language.VIETNAMESE
+    ).with_preloaded_language_models().build()
+
+
+def warm_up() -> None:
+    """Load Lingua's models now (at start-up) rather than while a person waits."""
+    _lingua()
 
 
 LINGUA_LOCALE = {"ENGLISH": "en", "INDONESIAN": "id", "MALAY": "id", "TAGALOG": "fil", "VIETNAMESE": "vi"}
