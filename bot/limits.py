@@ -123,3 +123,12 @@ COMMAND_DESCRIPTION_TARGET = 64
 INBOX_PARSED_UPDATES = 1000
 # Recent chats whose keyed hashes (user id, log reference) are kept in memory.
 HASHED_CHATS_CACHED = 4096
+
+# Concurrent updates from different chats (each holds a slot while it waits on Telegram).
+# 16 was best while httpx took most of the CPU. On aiohttp, bench/bench_stack.py at 50 ms
+# round trips gave 16: 179, 40: 392 updates/s (more is faster still: 96 gave ~630). The
+# bound is also the at-least-once window: after a kill -9, at most this many updates are
+# handled twice; 40 is Telegram's default webhook max_connections, the bound the crash
+# tests hold us to (tests/test_webhook_processes.py).
+# Both modes (polling and webhook) use it.
+CONCURRENT_UPDATES = 40

@@ -34,7 +34,7 @@ from ..config import Settings
 from ..engine import Engine, Event, Reply
 from ..i18n import SOURCE_LANGUAGE, SUPPORTED, translator
 from ..flood import FloodGate, Verdict
-from ..limits import HASHED_CHATS_CACHED, STORE_RETRY_MAX_SECONDS, STORE_RETRY_SECONDS, USER_TEXT_CHARS
+from ..limits import CONCURRENT_UPDATES, HASHED_CHATS_CACHED, STORE_RETRY_MAX_SECONDS, STORE_RETRY_SECONDS, USER_TEXT_CHARS
 from ..metrics import metrics
 from ..safety import language
 from . import moderators, outbox
@@ -52,13 +52,6 @@ log = logging.getLogger(__name__)
 # Telegram's language_code for our locales (it uses ISO 639-1: Filipino is "tl").
 TELEGRAM_LANGUAGE_CODE = {"fil": "tl", "zh_Hans": "zh"}
 
-# Concurrent updates from different chats (each holds a slot while it waits on Telegram).
-# 16 was best while httpx took most of the CPU. On aiohttp, bench/bench_stack.py at 50 ms
-# round trips gave 16: 179, 40: 392 updates/s (more is faster still: 96 gave ~630). The
-# bound is also the at-least-once window: after a kill -9, at most this many updates are
-# handled twice; 40 is Telegram's default webhook max_connections, the bound the crash
-# tests hold us to (tests/test_webhook_processes.py).
-CONCURRENT_UPDATES = 40
 # HTTP pool: one connection per concurrent update, plus room for answerCallbackQuery
 # racing the edit of the same update, and the outbox workers.
 POOL_HEADROOM = 8

@@ -30,7 +30,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from ..config import Settings
-from ..limits import BODY_READ_SECONDS, KEEPALIVE_SECONDS
+from ..limits import BODY_READ_SECONDS, CONCURRENT_UPDATES, KEEPALIVE_SECONDS
 from ..metrics import metrics
 from .inbox import Inbox, shape_problem, store_is_busy
 from .netguard import ConnectionGuard, connection_cap, raise_descriptor_limit, throttle_logging
@@ -42,7 +42,6 @@ MAX_BODY = 1024 * 1024  # Telegram's updates are far smaller; anything bigger is
 SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{16,256}$")  # Telegram's allowed characters; 16+ for us
 MAX_UPDATE_ID = 2 ** 63 - 1  # SQLite's INTEGER
 STORE_STUCK_SECONDS = 5.0  # /healthz says 503 when the inbox could not write for this long
-CONCURRENT_UPDATES = 16  # the same as bot.channels.telegram's default
 INBOX = web.AppKey("inbox", Inbox)
 
 
