@@ -44,6 +44,7 @@ from .inbox import Inbox, shape_problem, store_is_busy
 from .tg import (allowed_updates, chat_ref, keyboard, media_kind, retry_after_seconds,  # noqa: F401 (re-exported)
                  token_looks_valid)
 from .tg_privacy import record_incoming
+from . import tg_calls
 from .. import limits
 from ..profile_texts import COMMANDS, DESCRIPTION, SHORT_DESCRIPTION  # re-exported
 
@@ -237,7 +238,8 @@ class TelegramChannel:
         if screens and screens[0].kind == "screen" and query.message is not None:
             first = screens.pop(0)
             try:
-                await query.edit_message_text(first.text, reply_markup=keyboard(first))
+                await tg_calls.edit_message_text(context.bot, query.message.chat.id, query.message.message_id,
+                                                 first.text, reply_markup=tg_calls.reply_markup(first))
             except BadRequest as exc:
                 if "not modified" not in str(exc).lower():
                     screens.insert(0, first)  # too old to edit: send it instead
@@ -250,7 +252,7 @@ class TelegramChannel:
 
     async def answer(self, query, text: str | None = None) -> None:
         try:
-            await query.answer(text=text[:200] if text else None)
+            await tg_calls.answer_callback_query(query.get_bot(), query.id, text[:200] if text else None)
         except TelegramError as exc:  # an old query cannot be answered; nothing is lost
             log.info("callback_answer_failed error=%s", type(exc).__name__)
 
