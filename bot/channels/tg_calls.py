@@ -33,10 +33,10 @@ class Sent:
 
 
 def reply_markup(reply: Reply) -> dict | None:
-    """A reply's buttons as Telegram's inline keyboard (the JSON PTB's objects would make)."""
+    """A reply's buttons as Telegram's inline keyboard: the very JSON PTB's objects make."""
     if not reply.buttons:
         return None
-    return {"inline_keyboard": [[{"text": b.label, "callback_data": b.data} for b in row] for row in reply.buttons]}
+    return {"inline_keyboard": [[{"callback_data": b.data, "text": b.label} for b in row] for row in reply.buttons]}
 
 
 async def call(bot: Bot, endpoint: str, params: dict):
