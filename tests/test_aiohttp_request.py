@@ -86,3 +86,12 @@ def test_proxies_come_from_the_environment_once_per_host(monkeypatch):
         assert proxy_for("http://127.0.0.1:8081/bot1:x/getMe") is None
     finally:
         aiohttp_request._proxy_for_host.cache_clear()
+
+
+def test_the_json_body_is_byte_for_byte_the_one_ptb_makes():
+    from telegram.request import RequestData
+    from telegram.request._requestparameter import RequestParameter
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("Sí ✓", callback_data="c:yes")]])
+    params = {"chat_id": CHAT, "text": "မင်္ဂလာပါ \"quoted\"", "reply_markup": markup, "disable_notification": False}
+    data = RequestData([RequestParameter.from_input(k, v) for k, v in params.items()])
+    assert aiohttp_request.json_body(data) == data.json_payload

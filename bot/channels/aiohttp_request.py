@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import urllib.parse
 import urllib.request
 
@@ -41,6 +42,16 @@ def proxy_for(url: str) -> str | None:
     """HTTPS_PROXY / HTTP_PROXY / NO_PROXY, as httpx honours them (read once per host)."""
     parts = urllib.parse.urlsplit(url)
     return _proxy_for_host(parts.scheme, parts.hostname or "")
+
+
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+def json_body(request_data: RequestData) -> bytes:
+    """The body PTB's `RequestData.json_payload` makes, each value JSON-encoded once (its
+    `json_parameters` encodes every value twice: once to drop the empty ones)."""
+    return json.dumps({name: value if isinstance(value, str) else json.dumps(value)
+                       for name, value in request_data.parameters.items()}).encode()
 
 
 class AiohttpRequest(BaseRequest):
@@ -91,8 +102,8 @@ class AiohttpRequest(BaseRequest):
         kwargs: dict = {"timeout": self._timeout(read_timeout, connect_timeout, pool_timeout),
                         "proxy": proxy_for(url)}
         if request_data is not None:
-            files = request_data.multipart_data
-            if files:
+            if request_data.contains_files:
+                files = request_data.multipart_data
                 form = aiohttp.FormData(quote_fields=False)
                 for name, value in request_data.json_parameters.items():
                     form.add_field(name, value)
@@ -101,8 +112,8 @@ class AiohttpRequest(BaseRequest):
                     form.add_field(name, content, filename=filename, content_type=mime[0] if mime else None)
                 kwargs["data"] = form
             else:
-                kwargs["data"] = request_data.json_payload
-                kwargs["headers"] = {"Content-Type": "application/json"}
+                kwargs["data"] = json_body(request_data)
+                kwargs["headers"] = JSON_HEADERS
         try:
             async with self._session.request(method, url, **kwargs) as response:
                 return response.status, await response.read()

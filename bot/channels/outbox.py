@@ -34,6 +34,7 @@ from ..metrics import metrics
 from ..store import Store
 from .moderators import chat_for, header_text, topic_name
 from .tg import keyboard, retry_after_seconds, split_text, utf16_len
+from . import tg_calls
 from .tg_privacy import UserChat, erase_copies, record_copy
 
 log = logging.getLogger(__name__)
@@ -234,8 +235,8 @@ class Outbox:
                 sent = await bot.copy_message(chat_id, part.copy_of["chat_id"], part.copy_of["message_id"],
                                               message_thread_id=thread_id)
             else:
-                sent = await bot.send_message(chat_id, part.text, reply_markup=part.markup,
-                                              message_thread_id=thread_id)
+                sent = await tg_calls.send_message(bot, chat_id, part.text, reply_markup=part.markup,
+                                                   message_thread_id=thread_id)
             if user is None and item["kind"] in USER_WORDS:  # to erase them if the user asks (/forget)
                 record_copy(self.store, {"id": item["case_id"]}, chat_id, sent, kind="media" if part.copy_of else "text")
             sent_ids.append(sent.message_id)

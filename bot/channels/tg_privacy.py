@@ -26,7 +26,8 @@ from ..forget import ERASED
 from ..i18n import translator
 from ..limits import DELETE_WINDOW_SECONDS
 from ..store import Store
-from .tg import keyboard
+from . import tg_calls
+from .tg_calls import Sent
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ LEFT_FOR_MODERATORS = ("⚠️ {n} photo(s) or file(s) the user sent are too old
                        "They erased their data: please delete those copies in this topic by hand.")
 
 
-def sent_at(message: Message | None) -> float:
+def sent_at(message: Message | Sent | None) -> float:
     date = getattr(message, "date", None)
     return date.timestamp() if date else time.time()
 
@@ -43,9 +44,9 @@ def quiet_text(reply: Reply) -> str:
     return f"{reply.quiet_line}\n{reply.text}" if reply.quiet_line else reply.text
 
 
-async def send_to_user(bot: Bot, store: Store, user_id: str, chat_id: int, reply: Reply) -> Message:
-    message = await bot.send_message(chat_id, quiet_text(reply), reply_markup=keyboard(reply),
-                                     disable_notification=bool(reply.quiet_line))
+async def send_to_user(bot: Bot, store: Store, user_id: str, chat_id: int, reply: Reply) -> Sent:
+    message = await tg_calls.send_message(bot, chat_id, quiet_text(reply), reply_markup=tg_calls.reply_markup(reply),
+                                          disable_notification=bool(reply.quiet_line))
     message_ids.record_chat_message(store, user_id, message.message_id, sent_at(message))
     return message
 
@@ -86,7 +87,7 @@ async def carry_out(bot: Bot, store: Store, user_id: str, chat_id: int, reply: R
     return report
 
 
-async def carry_out_and_send(bot: Bot, store: Store, user_id: str, chat_id: int, reply: Reply) -> Message:
+async def carry_out_and_send(bot: Bot, store: Store, user_id: str, chat_id: int, reply: Reply) -> Sent:
     """One engine reply to a user: its action done (e.g. the chat cleared), then sent."""
     return await send_to_user(bot, store, user_id, chat_id, await carry_out(bot, store, user_id, chat_id, reply))
 
@@ -135,9 +136,9 @@ class UserChat:
         self.t = translator((state.lang if state and not state.is_new else None) or case.get("lang"))
         self.quiet_line = quiet_line_for_case(store, case)
 
-    async def send_message(self, text: str, reply_markup=None) -> Message:
+    async def send_message(self, text: str, reply_markup=None) -> Sent:
         reply = Reply(text=text, quiet_line=self.quiet_line)
-        message = await self.bot.send_message(self.chat_id, quiet_text(reply), reply_markup=reply_markup,
+        message = await tg_calls.send_message(self.bot, self.chat_id, quiet_text(reply), reply_markup=reply_markup,
                                               disable_notification=bool(self.quiet_line))
         self._record(message.message_id, sent_at(message))
         return message
