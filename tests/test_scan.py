@@ -130,6 +130,13 @@ def test_dates_and_amounts_are_not_phone_numbers_and_free_fees_are_not_fees(bund
     assert "fee_before" in {f.id for f in scan("Pay the placement fee before you fly.", redflags).flags}
 
 
+def test_a_no_in_one_sentence_does_not_cancel_the_fee_in_the_next(bundle):
+    redflags = bundle.extra["redflags"]
+    ad = "Free visa & ticket. No experience, no interview. Pay processing fee 500 USD before flight."
+    assert "fee_before" in {f.id for f in scan(ad, redflags).flags}
+    assert "fee_before" not in {f.id for f in scan("Good salary, no interview, no processing fee.", redflags).flags}
+
+
 def test_traditional_chinese_and_plural_wording_are_matched(bundle):
     redflags = bundle.extra["redflags"]
     assert "scam_route" in {f.id for f in scan("高薪招聘柬埔寨客服，月薪1萬，無需經驗", redflags).flags}

@@ -30,7 +30,7 @@ from .distress import is_latin, too_short
 from .language import detect
 from .normalize import compact, compact_map, phrase_pattern
 from .scan_checks import impersonation_check, keys, legit_check, pay_check, route_check
-from .scan_match import PhraseIndex, in_original, quote, tokens
+from .scan_match import PhraseIndex, in_original, quote, sentences, tokens
 from .scan_money import Wages, load_wages
 from .scan_signals import contacts, hosts, official, similar
 
@@ -168,19 +168,21 @@ def scan(text: str, redflags: RedFlags, lang_hint: str | None = None) -> ScanRes
             if flag_id:
                 red.add(flag_id, _evidence(prepared, start, end))
 
-    words_ = tokens(text)
     seen: dict[str, list[str]] = {}  # "country:KH" -> evidence...
-    for hit in redflags.words.find(words_):
-        kind, _, key = hit.key.partition(":")
-        if kind == "flag" and hit.lang:
-            phrase_languages[hit.lang] += 1
-        if (red.full(key) if kind == "flag" else hit.key in seen):
-            continue  # enough evidence already: quoting is the costly part
-        said = in_original(text, quote(words_, hit.start, hit.end))
-        if kind == "flag":
-            red.add(key, said)
-        else:
-            seen[hit.key] = [said]
+    # Sentence by sentence: a "no" ends with its sentence ("No interview. Pay the fee.").
+    for sentence in sentences(text):
+        words_ = tokens(sentence)
+        for hit in redflags.words.find(words_):
+            kind, _, key = hit.key.partition(":")
+            if kind == "flag" and hit.lang:
+                phrase_languages[hit.lang] += 1
+            if (red.full(key) if kind == "flag" else hit.key in seen):
+                continue  # enough evidence already: quoting is the costly part
+            said = in_original(text, quote(words_, hit.start, hit.end))
+            if kind == "flag":
+                red.add(key, said)
+            else:
+                seen[hit.key] = [said]
 
     lang = lang_hint or _language(text, phrase_languages)
     found_contacts = contacts(text)

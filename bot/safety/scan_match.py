@@ -60,6 +60,17 @@ def tokens(text: str) -> list[str]:
     return words(ASTRAL.sub(" ", text))
 
 
+# The end of a sentence: . ! ? ; followed by a space (not "3.500" or "e-mail.com"), a line
+# break, or a full stop of another script (Chinese, Burmese, Devanagari/Bengali, Khmer, Thai's
+# none: Thai ends sentences with a space and is left whole).
+SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|[\n\u3002\uff01\uff1f\u104b\u0964\u17d4]+")
+
+
+def sentences(text: str) -> list[str]:
+    """The text cut where its sentences end; negations do not reach across."""
+    return [part for part in SENTENCE_END.split(text) if part.strip()]
+
+
 def in_original(text: str, said: str) -> str:
     """The matched words as the ad writes them (its capitals and hyphens), when found."""
     parts = said.split()
