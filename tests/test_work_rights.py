@@ -140,3 +140,12 @@ def test_maldives_is_a_destination_with_its_emergency_number(chat, bundle):
     assert "Maldives: call 911" in chat.read_all()
     fact = bundle.facts["mv_emergency_911"]
     assert "911" in render_fact(fact, translator("bn"), caller_in="MV")
+
+
+@pytest.mark.parametrize("question", ["how much is minimum salary in qatar", "what is the lowest pay here"])
+def test_a_typed_question_about_the_minimum_pay_finds_the_pay_screen(chat, question):
+    chat.onboard(origin="Nepal", destination="Qatar")
+    chat.send(question)
+    if chat.screen != "rights_work_pay":  # a short list of likely screens is also an answer
+        chat.press("Lowest pay in my work country")
+    assert "QAR" in chat.read_all()
