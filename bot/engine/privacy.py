@@ -87,6 +87,4 @@ def keep_address(store: Store, user_id: str, address: str | None) -> None:
     """An open case keeps where to reach its user (the only place a raw chat id is kept)."""
     if not address:
         return
-    case = store.open_case_for(user_id)
-    if case is not None and case.get("address") != address:
-        store.update_case(case["id"], address=address)
+    store.keep_case_address(user_id, address)
