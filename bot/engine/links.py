@@ -41,4 +41,5 @@ def glued_at(text: str) -> list[int]:
 
 def glued(text: str) -> list[str]:
     """The glued spots, each as the address and what follows it ("feb.gov.np।")."""
-    return [text[m.start():m.end() + 3] for m in addresses(text) if m.end() in glued_at(text)]
+    ends = set(glued_at(text))
+    return [text[m.start():m.end() + 3] for m in addresses(text) if m.end() in ends]
