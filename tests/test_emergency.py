@@ -83,6 +83,14 @@ def test_a_vietnamese_worker_in_poipet_sees_cambodia_first(engine):
     assert chat.buttons[0].data == "c:location:KH"  # the likely country first
 
 
+def test_a_person_held_in_myawaddy_is_given_the_police_first_with_its_caveat(engine):
+    chat = ChatClient(engine, user_id="tg:mwd", lang_hint="en")
+    chat.send("please help me they took my passport and lock me in room in myawaddy")
+    lines = number_lines(chat.replies[0].text)
+    assert lines[0].startswith("• Myanmar") and "199 for the police" in lines[0], lines
+    assert "not confirmed" in lines[0]  # an unconfirmed number is never shown as a firm one
+
+
 def test_a_vietnamese_worker_whose_route_says_thailand_but_writes_cambodia(engine):
     chat = ChatClient(engine, user_id="tg:vn2")
     chat.onboard(origin="Vietnam", destination="Thailand")
